@@ -1,0 +1,529 @@
+"""Every network the course trains or dissects: MLP, small CNN, VGG and ResNet (+ plain twins).
+
+All builders use the Keras functional API and name every layer (``block1_conv1``,
+``stage2_block1_add``, ``predictions``, ...), so a notebook can pick a layer by name and
+the models round-trip through ``model.save("m.keras")`` / ``keras.models.load_model``
+without custom objects.
+
+Shape contract shared by every builder: the model takes float32 images
+``(batch, *input_shape)`` already scaled to ``[0, 1]`` by the data pipeline (there is no
+``Rescaling`` layer inside) and returns ``(batch, num_classes)`` class probabilities that
+sum to 1, or unnormalised logits with ``logits=True``.
+
+Parameter counts. Keras keeps the moving mean and variance of each ``BatchNormalization``
+layer as non-trainable weights, so ``model.count_params()`` of a network with batch
+normalisation is larger than the figure papers and torchvision quote (torchvision's
+``sum(p.numel() for p in model.parameters())`` leaves those running statistics out, as
+buffers). The trainable count is the paper/torchvision figure; :func:`summarize` reports
+both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import keras
+import numpy as np
+from keras import layers
+
+from kerascnn._checks import check_choice, check_positive_int
+
+__all__ = ["bottleneck_block", "cnn", "mlp", "residual_block", "resnet", "summarize", "vgg"]
+
+# Batch normalisation as in the papers and torchvision (PyTorch momentum 0.1 == Keras 0.9),
+# so the moving statistics settle within the few hundred steps of a course run.
+_BN = {"momentum": 0.9, "epsilon": 1e-5}
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_input_shape(input_shape, *, image: bool) -> tuple[int, ...]:
+    """Return ``input_shape`` as a tuple of positive ints; images must be (h, w, c)."""
+    try:
+        shape = tuple(input_shape)
+    except TypeError:
+        shape = None
+    if (
+        not shape
+        or (image and len(shape) != 3)
+        or not all(isinstance(d, (int, np.integer)) and d >= 1 for d in shape)
+    ):
+        expected = "(height, width, channels)" if image else "a tuple of dimensions"
+        raise ValueError(
+            f"`input_shape` must be {expected} of positive integers, got {input_shape!r}"
+        )
+    return tuple(int(d) for d in shape)
+
+
+def _check_units(units, name: str) -> tuple[int, ...]:
+    """Return ``units`` (an int or a sequence of ints >= 1) as a tuple."""
+    units = (units,) if isinstance(units, (int, np.integer)) else tuple(units)
+    return tuple(check_positive_int(u, name) for u in units)
+
+
+def _check_dropout(rate) -> float:
+    if not (isinstance(rate, (int, float)) and 0.0 <= rate < 1.0):
+        raise ValueError(f"`dropout` must be a rate in [0, 1), got {rate!r}")
+    return float(rate)
+
+
+def _check_num_classes(num_classes) -> int:
+    if check_positive_int(num_classes, "num_classes") < 2:
+        raise ValueError(f"`num_classes` must be >= 2, got {num_classes}")
+    return int(num_classes)
+
+
+# --------------------------------------------------------------------------- shared parts
+
+
+def _dense_head(x, units: Sequence[int], activation: str, dropout: float):
+    """Hidden layers ``fc1``, ``fc2``, ... each optionally followed by ``fcN_dropout``."""
+    for i, width in enumerate(units, start=1):
+        x = layers.Dense(width, activation=activation, name=f"fc{i}")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"fc{i}_dropout")(x)
+    return x
+
+
+def _classifier(x, num_classes: int, logits: bool):
+    # float32 output keeps the softmax stable under a mixed-precision policy.
+    activation = None if logits else "softmax"
+    return layers.Dense(num_classes, activation=activation, dtype="float32", name="predictions")(x)
+
+
+def _conv_pool_block(x, filters, convs, *, kernel_size, batch_norm, pooling, name):
+    """``convs`` same-padded convolutions (+ BN) with ReLU, then a 2x2 pool (or none)."""
+    for i in range(1, convs + 1):
+        conv = f"{name}_conv{i}"
+        if batch_norm:
+            x = layers.Conv2D(filters, kernel_size, padding="same", name=conv)(x)
+            x = layers.BatchNormalization(**_BN, name=f"{conv}_bn")(x)
+            x = layers.ReLU(name=f"{conv}_relu")(x)
+        else:
+            x = layers.Conv2D(filters, kernel_size, padding="same", activation="relu", name=conv)(x)
+    if pooling == "max":
+        x = layers.MaxPooling2D(2, name=f"{name}_pool")(x)
+    elif pooling == "avg":
+        x = layers.AveragePooling2D(2, name=f"{name}_pool")(x)
+    return x
+
+
+# --------------------------------------------------------------------------- MLP and CNN
+
+
+def mlp(
+    input_shape: Sequence[int],
+    num_classes: int,
+    hidden_units: int | Sequence[int] = (256, 128),
+    activation: str = "relu",
+    dropout: float = 0.0,
+    *,
+    logits: bool = False,
+) -> keras.Model:
+    """A multilayer perceptron: ``Flatten``, hidden ``Dense`` layers, a softmax output.
+
+    Input ``(batch, *input_shape)`` floats in ``[0, 1]``; output ``(batch, num_classes)``
+    probabilities (or logits with ``logits=True``). Layers: ``flatten``, ``fc1``, ``fc2``,
+    ... (each followed by ``fcN_dropout`` when ``dropout > 0``), ``predictions``.
+    ``hidden_units=()`` gives softmax regression (a single layer of neurons).
+
+    >>> model = mlp((28, 28, 1), 10, hidden_units=(32,))
+    >>> model.name, model.output_shape, model.count_params()
+    ('mlp', (None, 10), 25450)
+    """
+    shape = _check_input_shape(input_shape, image=False)
+    num_classes = _check_num_classes(num_classes)
+    units = _check_units(hidden_units, "hidden_units")
+    dropout = _check_dropout(dropout)
+
+    inputs = keras.Input(shape, name="input")
+    x = layers.Flatten(name="flatten")(inputs)
+    x = _dense_head(x, units, activation, dropout)
+    return keras.Model(inputs, _classifier(x, num_classes, logits), name="mlp")
+
+
+def cnn(
+    input_shape: Sequence[int],
+    num_classes: int,
+    filters: int | Sequence[int] = (32, 64),
+    kernel_size: int = 3,
+    pooling: str = "max",
+    dense_units: int = 128,
+    dropout: float = 0.0,
+    batch_norm: bool = False,
+    *,
+    logits: bool = False,
+) -> keras.Model:
+    """A small CNN: one conv/pool block per entry of ``filters``, then the MLP head.
+
+    Block ``i`` is ``block{i}_conv1`` (``kernel_size`` square, same padding, ReLU; with
+    ``batch_norm`` followed by ``block{i}_conv1_bn`` and ``block{i}_conv1_relu``) and a 2x2
+    ``block{i}_pool`` (``pooling`` is ``"max"`` or ``"avg"``). Then ``flatten``, ``fc1``
+    (``dense_units``, ReLU, optional ``fc1_dropout``) and ``predictions``.
+
+    Input ``(batch, height, width, channels)`` floats in ``[0, 1]``; output
+    ``(batch, num_classes)``. Each pool halves the image, so ``len(filters)`` blocks need a
+    side of at least ``2 ** len(filters)`` pixels; a smaller input raises ``ValueError``.
+
+    >>> model = cnn((28, 28, 1), 10)
+    >>> model.get_layer("block2_pool").output.shape
+    (None, 7, 7, 64)
+    """
+    height, width, _ = shape = _check_input_shape(input_shape, image=True)
+    num_classes = _check_num_classes(num_classes)
+    filters = _check_units(filters, "filters")
+    if not filters:
+        raise ValueError("`filters` must name at least one convolution block, got ()")
+    kernel_size = check_positive_int(kernel_size, "kernel_size")
+    check_choice(pooling, "pooling", ("max", "avg"))
+    dense_units = check_positive_int(dense_units, "dense_units")
+    dropout = _check_dropout(dropout)
+    smallest = 2 ** len(filters)
+    if min(height, width) < smallest:
+        raise ValueError(
+            f"cnn with {len(filters)} pooling blocks needs inputs of at least "
+            f"{smallest}x{smallest} pixels, got input_shape {shape}"
+        )
+
+    inputs = keras.Input(shape, name="input")
+    x = inputs
+    for i, f in enumerate(filters, start=1):
+        x = _conv_pool_block(
+            x, f, 1, kernel_size=kernel_size, batch_norm=batch_norm, pooling=pooling,
+            name=f"block{i}",
+        )
+    x = layers.Flatten(name="flatten")(x)
+    x = _dense_head(x, (dense_units,), "relu", dropout)
+    return keras.Model(inputs, _classifier(x, num_classes, logits), name="cnn")
+
+
+# --------------------------------------------------------------------------- VGG
+
+# Simonyan & Zisserman (2015), table 1: convolutions per block for columns A, B, D and E.
+# The five blocks have 64, 128, 256, 512 and 512 filters, each ends with a 2x2 max pool.
+_VGG_FILTERS = (64, 128, 256, 512, 512)
+_VGG_CONVS = {
+    11: (1, 1, 2, 2, 2),  # A
+    13: (2, 2, 2, 2, 2),  # B
+    16: (2, 2, 3, 3, 3),  # D
+    19: (2, 2, 4, 4, 4),  # E
+}
+
+
+def vgg(
+    depth: int,
+    input_shape: Sequence[int] = (224, 224, 3),
+    num_classes: int = 1000,
+    batch_norm: bool = False,
+    dense_units: int = 4096,
+    dropout: float = 0.5,
+    *,
+    logits: bool = False,
+) -> keras.Model:
+    """VGG-11, -13, -16 or -19 (the paper's configurations A, B, D and E).
+
+    Five blocks of 3x3 convolutions (``block{b}_conv{i}``, same padding, ReLU), each ending
+    with a 2x2 max pool ``block{b}_pool``; then ``flatten``, ``fc1`` and ``fc2``
+    (``dense_units`` each, ReLU, ``dropout``) and ``predictions``. The layer names and the
+    parameter count of ``vgg(16)`` are those of ``keras.applications.VGG16(weights=None)``
+    (138,357,544). ``batch_norm=True`` adds ``..._bn`` after every convolution and keeps the
+    convolution biases, as torchvision's ``vgg16_bn`` does (its trainable count matches).
+    Model name ``"vgg16"`` or ``"vgg16_bn"``.
+
+    Input ``(batch, height, width, channels)`` floats in ``[0, 1]``; output
+    ``(batch, num_classes)``. Small inputs: a pool that would shrink the feature map below
+    1x1 is left out (28x28 keeps four pools and ends at 1x1, 32x32 keeps all five), so
+    every input size works; the ``flatten`` head then sees the remaining map.
+
+    >>> model = vgg(11, input_shape=(32, 32, 3), num_classes=10, dense_units=64)
+    >>> model.name, model.get_layer("block5_pool").output.shape
+    ('vgg11', (None, 1, 1, 512))
+    """
+    if check_positive_int(depth, "depth") not in _VGG_CONVS:
+        raise ValueError(f"`depth` must be one of {sorted(_VGG_CONVS)} for vgg, got {depth!r}")
+    shape = _check_input_shape(input_shape, image=True)
+    num_classes = _check_num_classes(num_classes)
+    dense_units = check_positive_int(dense_units, "dense_units")
+    dropout = _check_dropout(dropout)
+
+    inputs = keras.Input(shape, name="input")
+    x = inputs
+    side = min(shape[:2])
+    blocks = zip(_VGG_FILTERS, _VGG_CONVS[depth], strict=True)
+    for b, (filters, convs) in enumerate(blocks, start=1):
+        pool = "max" if side >= 2 else None  # a pool that would go below 1x1 is left out
+        side //= 2 if pool else 1
+        x = _conv_pool_block(
+            x, filters, convs, kernel_size=3, batch_norm=batch_norm, pooling=pool,
+            name=f"block{b}",
+        )
+    x = layers.Flatten(name="flatten")(x)
+    x = _dense_head(x, (dense_units, dense_units), "relu", dropout)
+    name = f"vgg{depth}_bn" if batch_norm else f"vgg{depth}"
+    return keras.Model(inputs, _classifier(x, num_classes, logits), name=name)
+
+
+# --------------------------------------------------------------------------- ResNet
+
+
+def _conv_bn(x, filters: int, kernel_size: int, stride: int, prefix: str, suffix="", relu=True):
+    """Convolution without bias (``{prefix}_conv{suffix}``), batch norm, optional ReLU."""
+    x = layers.Conv2D(
+        filters, kernel_size, strides=stride, padding="same", use_bias=False,
+        kernel_initializer="he_normal", name=f"{prefix}_conv{suffix}",
+    )(x)
+    x = layers.BatchNormalization(**_BN, name=f"{prefix}_bn{suffix}")(x)
+    return layers.ReLU(name=f"{prefix}_relu{suffix}")(x) if relu else x
+
+
+def _shortcut(x, channels: int, stride: int, kind: str, name: str):
+    """The identity, or what matches ``x`` to a ``channels``-deep, ``stride``-smaller map."""
+    check_choice(kind, "shortcut", ("projection", "zero_pad"))
+    if stride == 1 and x.shape[-1] == channels:
+        return x
+    if kind == "projection":  # option B: a 1x1 convolution with batch norm
+        return _conv_bn(x, channels, 1, stride, f"{name}_shortcut", relu=False)
+    # Option A: subsample (a 1x1 "pool" keeps every stride-th pixel), pad zero channels.
+    extra = channels - x.shape[-1]
+    if extra < 0:
+        raise ValueError(
+            f"a zero_pad shortcut cannot reduce {x.shape[-1]} channels to {channels}; "
+            "use shortcut='projection'"
+        )
+    if stride > 1:
+        x = layers.MaxPooling2D(1, strides=stride, name=f"{name}_shortcut_pool")(x)
+    if extra:
+        # In channels_first mode ZeroPadding2D pads the last two axes: width (by 0) and,
+        # here, channels (by `extra` zeros).
+        x = layers.ZeroPadding2D(
+            ((0, 0), (0, extra)), data_format="channels_first", name=f"{name}_shortcut_pad"
+        )(x)
+    return x
+
+
+def _add_shortcut(x, fx, stride: int, residual: bool, shortcut: str, name: str):
+    """``relu(F(x) + x)``, or ``relu(F(x))`` for the plain twin."""
+    if residual:
+        x = _shortcut(x, fx.shape[-1], stride, shortcut, name)
+        fx = layers.Add(name=f"{name}_add")([fx, x])
+    return layers.ReLU(name=f"{name}_out")(fx)
+
+
+def residual_block(
+    x: keras.KerasTensor,
+    filters: int,
+    stride: int = 1,
+    residual: bool = True,
+    *,
+    shortcut: str = "projection",
+    name: str = "residual_block",
+) -> keras.KerasTensor:
+    """The basic residual block: ``y = relu(F(x) + x)``, ``F`` = two 3x3 conv + BN layers.
+
+    ``x`` is a ``(batch, height, width, channels)`` Keras tensor; the result is
+    ``(batch, ceil(height / stride), ceil(width / stride), filters)``. The first convolution
+    carries the ``stride``. When the shape changes, the shortcut is a 1x1 convolution + BN
+    (``shortcut="projection"``, the paper's option B, layers ``{name}_shortcut_conv`` and
+    ``{name}_shortcut_bn``) or a parameter-free subsample plus zero channels
+    (``"zero_pad"``, option A). ``residual=False`` drops the addition (the plain block).
+
+    >>> inputs = keras.Input((32, 32, 16))
+    >>> outputs = residual_block(inputs, 32, stride=2, name="demo")
+    >>> tuple(outputs.shape)
+    (None, 16, 16, 32)
+    """
+    fx = _conv_bn(x, filters, 3, stride, name, "1")
+    fx = _conv_bn(fx, filters, 3, 1, name, "2", relu=False)
+    return _add_shortcut(x, fx, stride, residual, shortcut, name)
+
+
+def bottleneck_block(
+    x: keras.KerasTensor,
+    filters: int,
+    stride: int = 1,
+    residual: bool = True,
+    *,
+    shortcut: str = "projection",
+    name: str = "bottleneck_block",
+) -> keras.KerasTensor:
+    """The bottleneck block: 1x1 (``filters``), 3x3 (``filters``), 1x1 (``4 * filters``).
+
+    ``x`` is a ``(batch, height, width, channels)`` Keras tensor; the result is
+    ``(batch, ceil(height / stride), ceil(width / stride), 4 * filters)``. The stride sits
+    on the 3x3 convolution, as in torchvision ("ResNet v1.5"; same parameters as the
+    paper, which strides the first 1x1). Shortcut and ``residual`` as in
+    :func:`residual_block`.
+
+    >>> inputs = keras.Input((8, 8, 64))
+    >>> tuple(bottleneck_block(inputs, 64, name="demo").shape)
+    (None, 8, 8, 256)
+    """
+    fx = _conv_bn(x, filters, 1, 1, name, "1")
+    fx = _conv_bn(fx, filters, 3, stride, name, "2")
+    fx = _conv_bn(fx, 4 * filters, 1, 1, name, "3", relu=False)
+    return _add_shortcut(x, fx, stride, residual, shortcut, name)
+
+
+# He et al. (2016), table 1: the ImageNet networks, blocks per stage (64/128/256/512 filters).
+_RESNET_IMAGENET = {
+    18: (residual_block, (2, 2, 2, 2)),
+    34: (residual_block, (3, 4, 6, 3)),
+    50: (bottleneck_block, (3, 4, 6, 3)),
+    101: (bottleneck_block, (3, 4, 23, 3)),
+    152: (bottleneck_block, (3, 8, 36, 3)),
+}
+_IMAGENET_FILTERS = (64, 128, 256, 512)
+# Section 4.2: the CIFAR networks, depth 6n + 2, n basic blocks in each of three stages.
+_CIFAR_FILTERS = (16, 32, 64)
+# Below this side the ImageNet stem (7x7 stride 2 + max pool) would discard most of the
+# image, so ImageNet-family networks use the CIFAR stem (3x3 stride 1, no pool) instead.
+_SMALL_INPUT = 64
+
+
+def resnet(
+    depth: int,
+    input_shape: Sequence[int] = (224, 224, 3),
+    num_classes: int = 1000,
+    residual: bool = True,
+    *,
+    width: float = 1.0,
+    shortcut: str | None = None,
+    logits: bool = False,
+) -> keras.Model:
+    """ResNet-18/34 (basic blocks), -50/101/152 (bottleneck) or the CIFAR ResNet-(6n+2).
+
+    Layers: stem ``stem_conv``/``stem_bn``/``stem_relu`` (+ ``stem_pool``), stages of
+    blocks ``stage{s}_block{b}_...`` (see :func:`residual_block`), ``avg_pool`` (global
+    average) and ``predictions``. Every convolution has no bias and is followed by batch
+    normalisation. The first block of stages 2, 3, ... halves the map and doubles the
+    filters. Conv2D + Dense layers on the main path number exactly ``depth``; shortcut
+    convolutions are named ``..._shortcut_conv`` and not counted.
+
+    * ``depth`` 18, 34, 50, 101, 152: the ImageNet networks (table 1 of the paper), stem
+      7x7/2 convolution + 3x3/2 max pool, 64/128/256/512 filters, projection shortcuts
+      (option B) where the shape changes. With a 224x224x3 input and 1000 classes the
+      trainable parameters equal torchvision's counts (ResNet-50: 25,557,032);
+      ``model.count_params()`` adds the BN moving statistics. Small inputs (a side under 64
+      pixels, e.g. 28x28 or 32x32) get a 3x3 stride-1 stem without max pool instead, so
+      the last stage still sees a 4x4 map (a common CIFAR adaptation; fewer parameters).
+    * any other ``depth = 6n + 2`` (20, 32, 44, 56, 110, ...): the CIFAR networks
+      (section 4.2), a 3x3 stem and three stages of ``n`` basic blocks with 16/32/64
+      filters and parameter-free zero-padding shortcuts (option A, what the paper used on
+      CIFAR): ResNet-20 has 0.27M, ResNet-56 0.85M, ResNet-110 1.7M parameters. (50 and
+      152 are also 6n + 2; those depths build the ImageNet networks.)
+
+    ``residual=False`` builds the plain twin (model name ``"plain20"`` instead of
+    ``"resnet20"``): the same main-path layers, no shortcuts and no additions.
+    ``width`` multiplies every channel count (e.g. 0.5 for a faster CIFAR ResNet, 4 for a
+    wider one; the name gets a ``_w4`` suffix). ``shortcut`` overrides the family's default
+    (``"projection"`` or ``"zero_pad"``).
+
+    Input ``(batch, height, width, channels)`` floats in ``[0, 1]``; output
+    ``(batch, num_classes)``. Any input size works ("same" padding never shrinks a map
+    below 1x1).
+
+    >>> model = resnet(20, input_shape=(32, 32, 3), num_classes=10)
+    >>> model.name, model.get_layer("stage3_block3_out").output.shape
+    ('resnet20', (None, 8, 8, 64))
+    """
+    imagenet = check_positive_int(depth, "depth") in _RESNET_IMAGENET
+    if imagenet:
+        block, stages = _RESNET_IMAGENET[depth]
+        filters, default_shortcut = _IMAGENET_FILTERS, "projection"
+    elif depth >= 8 and (depth - 2) % 6 == 0:
+        block, stages = residual_block, (((depth - 2) // 6),) * 3
+        filters, default_shortcut = _CIFAR_FILTERS, "zero_pad"
+    else:
+        raise ValueError(
+            f"`depth` must be one of {sorted(_RESNET_IMAGENET)} (ImageNet ResNets) or "
+            f"6n + 2 with n >= 1 (CIFAR ResNets: 20, 32, 44, 56, 110, ...), got {depth!r}"
+        )
+    shape = _check_input_shape(input_shape, image=True)
+    num_classes = _check_num_classes(num_classes)
+    if not (isinstance(width, (int, float)) and width > 0):
+        raise ValueError(f"`width` must be a positive number, got {width!r}")
+    shortcut = default_shortcut if shortcut is None else shortcut
+    check_choice(shortcut, "shortcut", ("projection", "zero_pad"))
+    filters = [max(1, round(f * width)) for f in filters]
+
+    inputs = keras.Input(shape, name="input")
+    if imagenet and min(shape[:2]) >= _SMALL_INPUT:
+        x = _conv_bn(inputs, filters[0], 7, 2, "stem")
+        x = layers.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
+    else:
+        x = _conv_bn(inputs, filters[0], 3, 1, "stem")
+    for s, (blocks, f) in enumerate(zip(stages, filters, strict=True), start=1):
+        for b in range(1, blocks + 1):
+            stride = 2 if s > 1 and b == 1 else 1
+            x = block(x, f, stride, residual, shortcut=shortcut, name=f"stage{s}_block{b}")
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    name = f"{'resnet' if residual else 'plain'}{depth}" + (f"_w{width:g}" if width != 1 else "")
+    return keras.Model(inputs, _classifier(x, num_classes, logits), name=name)
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def _weighted_layers(model: keras.Model):
+    """Conv2D and Dense layers of ``model``, descending into nested models."""
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _weighted_layers(layer)
+        elif isinstance(layer, (layers.Conv2D, layers.Dense)):
+            yield layer
+
+
+def _size(weights) -> int:
+    return sum(int(np.prod(w.shape)) for w in weights)
+
+
+def summarize(
+    models: keras.Model | Iterable[keras.Model] | Mapping[str, keras.Model],
+) -> list[dict]:
+    """Tabulate models: one plain ``dict`` per model, in the order given.
+
+    ``models`` is a model, a sequence of models (rows named by ``model.name``) or a
+    ``{name: model}`` mapping. Each row has
+
+    * ``name``;
+    * ``depth``: Conv2D + Dense layers on the main path (``..._shortcut_conv`` layers are
+      not counted), the number in a paper's model name;
+    * ``parameters``: trainable weights, the count papers and torchvision quote;
+    * ``non_trainable_parameters``: the rest of ``model.count_params()`` (batch norm
+      moving mean and variance);
+    * ``macs``: multiply-accumulates to classify one image, summed over Conv2D and Dense
+      layers (shortcut convolutions included) as output positions x kernel size, from
+      each layer's output shape. Biases, batch norm, activations, pooling and additions
+      are not counted, as in the usual FLOP tables (which report these MACs).
+
+    >>> rows = summarize({"softmax regression": mlp((28, 28, 1), 10, hidden_units=())})
+    >>> sorted(rows[0].items())  # doctest: +NORMALIZE_WHITESPACE
+    [('depth', 1), ('macs', 7840), ('name', 'softmax regression'),
+     ('non_trainable_parameters', 0), ('parameters', 7850)]
+    """
+    if isinstance(models, keras.Model):
+        items = [(models.name, models)]
+    elif isinstance(models, Mapping):
+        items = list(models.items())
+    else:
+        items = [(model.name, model) for model in models]
+    rows = []
+    for name, model in items:
+        weighted = list(_weighted_layers(model))
+        positions = [layer.output.shape[1:-1] for layer in weighted]
+        if any(None in p for p in positions):
+            raise ValueError(f"summarize needs a fixed input size; {name!r} has a None dimension")
+        rows.append(
+            {
+                "name": name,
+                "depth": sum(not layer.name.endswith("_shortcut_conv") for layer in weighted),
+                "parameters": _size(model.trainable_weights),
+                "non_trainable_parameters": _size(model.non_trainable_weights),
+                "macs": sum(
+                    int(np.prod(p)) * int(np.prod(layer.kernel.shape))
+                    for p, layer in zip(positions, weighted, strict=True)
+                ),
+            }
+        )
+    return rows

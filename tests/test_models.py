@@ -1,0 +1,312 @@
+"""Tests for kerascnn.models: paper-exact counts, depths, plain twins, small inputs, saving."""
+
+import keras
+import numpy as np
+import pytest
+
+from kerascnn import models
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session():
+    """Free the previous test's graph and weights (the ImageNet models are large)."""
+    keras.backend.clear_session()
+    yield
+    keras.backend.clear_session()
+
+
+def _layers(model, kind):
+    return [layer for layer in model.layers if isinstance(layer, kind)]
+
+
+def _main_path_names(model):
+    return [
+        layer.name
+        for layer in _layers(model, (keras.layers.Conv2D, keras.layers.Dense))
+        if not layer.name.endswith("_shortcut_conv")
+    ]
+
+
+# torchvision's counts (sum(p.numel() for p in model.parameters()), BN running stats are
+# buffers and not included) and its GFLOPS column, which counts multiply-accumulates.
+REFERENCE = [
+    ("vgg", 11, {}, 132_863_336, 7.61e9),
+    ("vgg", 13, {}, 133_047_848, 11.31e9),
+    ("vgg", 16, {}, 138_357_544, 15.47e9),
+    ("vgg", 19, {}, 143_667_240, 19.63e9),
+    ("vgg", 16, {"batch_norm": True}, 138_365_992, 15.47e9),
+    ("resnet", 18, {}, 11_689_512, 1.81e9),
+    ("resnet", 34, {}, 21_797_672, 3.66e9),
+    ("resnet", 50, {}, 25_557_032, 4.09e9),
+    ("resnet", 101, {}, 44_549_160, 7.80e9),
+    ("resnet", 152, {}, 60_192_808, 11.51e9),
+]
+
+
+@pytest.mark.parametrize(
+    ("family", "depth", "kwargs", "parameters", "macs"),
+    REFERENCE,
+    ids=[f"{f}{d}{'_bn' if k else ''}" for f, d, k, _, _ in REFERENCE],
+)
+def test_imagenet_models_match_reference_counts(family, depth, kwargs, parameters, macs):
+    model = getattr(models, family)(depth, **kwargs)
+    assert model.input_shape == (None, 224, 224, 3) and model.output_shape == (None, 1000)
+    row = models.summarize(model)[0]
+    assert row["parameters"] == parameters
+    # Everything else is the batch norm moving mean and variance, two per channel.
+    bn_layers = _layers(model, keras.layers.BatchNormalization)
+    bn_channels = sum(layer.gamma.shape[0] for layer in bn_layers)
+    assert row["non_trainable_parameters"] == 2 * bn_channels
+    assert model.count_params() == parameters + 2 * bn_channels
+    assert row["depth"] == depth == len(_main_path_names(model))
+    assert row["macs"] == pytest.approx(macs, rel=5e-3)
+    shortcut_convs = [layer.name for layer in model.layers if "shortcut" in layer.name]
+    if family == "resnet":
+        # Projections where the shape changes: stages 2-4, and stage 1 for bottlenecks.
+        expected = 3 if depth < 50 else 4
+        assert len(_layers(model, keras.layers.Conv2D)) == depth - 1 + expected
+        assert sum(name.endswith("_shortcut_conv") for name in shortcut_convs) == expected
+        assert not any(layer.use_bias for layer in _layers(model, keras.layers.Conv2D))
+    else:
+        assert not shortcut_convs
+    assert model.name == f"{family}{depth}" + ("_bn" if kwargs else "")
+
+
+def test_vgg16_matches_keras_applications_layer_by_layer():
+    ours = models.vgg(16)
+    weights = {
+        layer.name: [tuple(w.shape) for w in layer.weights]
+        for layer in ours.layers
+        if layer.weights
+    }
+    reference = keras.applications.VGG16(weights=None)
+    assert weights == {
+        layer.name: [tuple(w.shape) for w in layer.weights]
+        for layer in reference.layers
+        if layer.weights
+    }
+
+
+@pytest.mark.parametrize(
+    ("depth", "millions", "digits"), [(20, 0.27, 2), (56, 0.85, 2), (110, 1.7, 1)]
+)
+def test_cifar_resnets_match_the_paper(depth, millions, digits):
+    model = models.resnet(depth, input_shape=(32, 32, 3), num_classes=10)
+    row = models.summarize(model)[0]
+    assert round(row["parameters"] / 1e6, digits) == millions  # table 6
+    assert row["depth"] == depth
+    # Option A: parameter-free shortcuts, so every convolution is on the main path.
+    assert not [layer for layer in model.layers if layer.name.endswith("_shortcut_conv")]
+    assert [layer.name for layer in model.layers if layer.name.endswith("_shortcut_pad")] == [
+        "stage2_block1_shortcut_pad",
+        "stage3_block1_shortcut_pad",
+    ]
+    assert model.get_layer("stage1_block1_conv1").output.shape == (None, 32, 32, 16)
+    assert model.get_layer("avg_pool").input.shape == (None, 8, 8, 64)
+
+
+@pytest.mark.parametrize(
+    ("depth", "input_shape", "width", "blocks"),
+    [(20, (32, 32, 3), 1, 9), (18, (28, 28, 1), 0.25, 8), (50, (32, 32, 3), 0.25, 16)],
+)
+def test_plain_twin_has_the_same_layers_and_no_addition(depth, input_shape, width, blocks):
+    resnet = models.resnet(depth, input_shape, 10, width=width)
+    plain = models.resnet(depth, input_shape, 10, residual=False, width=width)
+    suffix = "" if width == 1 else f"_w{width:g}"
+    assert (resnet.name, plain.name) == (f"resnet{depth}{suffix}", f"plain{depth}{suffix}")
+    assert _main_path_names(plain) == _main_path_names(resnet)
+    assert len(_main_path_names(plain)) == depth
+    assert not _layers(plain, keras.layers.Add)
+    assert not [layer for layer in plain.layers if "shortcut" in layer.name]
+    assert len(_layers(resnet, keras.layers.Add)) == blocks
+
+
+# Default arguments, one depth per builder path: the depths of a family share the code
+# (ResNet-50's bottleneck path is built small in the plain-twin and training tests).
+SMALL_BUILDERS = {
+    "mlp": lambda shape: models.mlp(shape, 10),
+    "cnn": lambda shape: models.cnn(shape, 10),
+    "vgg11": lambda shape: models.vgg(11, shape, 10),
+    "resnet18": lambda shape: models.resnet(18, shape, 10),
+    "resnet20": lambda shape: models.resnet(20, shape, 10),
+}
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3)], ids=["fashion", "cifar"])
+def test_every_builder_accepts_small_inputs(shape):
+    for name, build in SMALL_BUILDERS.items():
+        model = build(shape)
+        assert model.input_shape == (None, *shape), name
+        assert model.output_shape == (None, 10), name
+        assert model.name == name
+        keras.backend.clear_session()
+
+
+def test_small_input_adaptations():
+    # VGG on 28x28: the fifth pool would go below 1x1 and is left out.
+    small = models.vgg(11, (28, 28, 1), 10, dense_units=8)
+    assert [layer.name for layer in _layers(small, keras.layers.MaxPooling2D)] == [
+        f"block{b}_pool" for b in range(1, 5)
+    ]
+    assert small.get_layer("flatten").input.shape == (None, 1, 1, 512)
+    assert models.vgg(11, (32, 32, 3), 10, dense_units=8).get_layer("block5_pool")
+    # ImageNet ResNets: 7x7/2 stem + max pool from 64 pixels up, 3x3/1 stem below.
+    small = models.resnet(18, (32, 32, 3), 10)
+    assert small.get_layer("stem_conv").kernel.shape == (3, 3, 3, 64)
+    assert "stem_pool" not in [layer.name for layer in small.layers]
+    assert small.get_layer("avg_pool").input.shape == (None, 4, 4, 512)
+    large = models.resnet(18, (64, 64, 3), 10)
+    assert large.get_layer("stem_conv").kernel.shape == (7, 7, 3, 64)
+    assert large.get_layer("avg_pool").input.shape == (None, 2, 2, 512)
+
+
+def test_width_and_shortcut_options():
+    wide = models.resnet(20, (32, 32, 3), 10, width=2)
+    assert wide.name == "resnet20_w2"
+    assert wide.get_layer("avg_pool").input.shape == (None, 8, 8, 128)
+    projected = models.resnet(20, (32, 32, 3), 10, shortcut="projection")
+    assert [layer.name for layer in projected.layers if layer.name.endswith("_shortcut_conv")] == [
+        "stage2_block1_shortcut_conv",
+        "stage3_block1_shortcut_conv",
+    ]
+    assert models.summarize(projected)[0]["depth"] == 20
+
+
+# Small, fast members of every family and option; each trains, predicts and is saved.
+TRAINABLE = {
+    "mlp": lambda: models.mlp((28, 28, 1), 10, hidden_units=(16, 8), dropout=0.2),
+    "cnn_bn_avg": lambda: models.cnn(
+        (28, 28, 1), 10, filters=(4, 8), pooling="avg", dense_units=8, dropout=0.5,
+        batch_norm=True,
+    ),
+    "vgg11_bn": lambda: models.vgg(11, (32, 32, 3), 10, batch_norm=True, dense_units=16),
+    "resnet18_thin": lambda: models.resnet(18, (32, 32, 3), 10, width=0.125),
+    "resnet50_thin": lambda: models.resnet(50, (28, 28, 1), 10, width=0.0625),
+    "resnet20": lambda: models.resnet(20, (28, 28, 1), 10, width=0.5),
+    "plain20": lambda: models.resnet(20, (32, 32, 3), 10, residual=False, width=0.5),
+}
+# Tracing the train step of a deep model costs seconds, so these train eagerly; the others,
+# which hold every layer type between them, run as a compiled graph, as in `model.fit`.
+EAGER = {"vgg11_bn", "resnet18_thin", "resnet50_thin", "plain20"}
+
+
+@pytest.mark.parametrize("name", list(TRAINABLE))
+def test_trains_predicts_and_round_trips(name, tmp_path):
+    model = TRAINABLE[name]()
+    rng = np.random.default_rng(0)
+    x = rng.random((4, *model.input_shape[1:]), dtype=np.float32)
+    y = rng.integers(0, 10, size=4)
+    model.compile("sgd", "sparse_categorical_crossentropy", run_eagerly=name in EAGER)
+    before = [w.numpy().copy() for w in model.trainable_weights]
+    loss = model.train_on_batch(x, y)
+    assert np.isfinite(loss)
+    after = [w.numpy() for w in model.trainable_weights]
+    assert any(not np.array_equal(b, a) for b, a in zip(before, after, strict=True))
+
+    probabilities = np.asarray(model(x, training=False))
+    assert probabilities.shape == (4, 10)
+    assert np.all(probabilities >= 0)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.name == model.name
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+    np.testing.assert_array_equal(np.asarray(loaded(x, training=False)), probabilities)
+
+
+def test_logits_option_gives_the_softmax_inputs():
+    probs = models.mlp((28, 28, 1), 10, hidden_units=(8,))
+    logits = models.mlp((28, 28, 1), 10, hidden_units=(8,), logits=True)
+    logits.set_weights(probs.get_weights())
+    x = np.random.default_rng(1).random((3, 28, 28, 1), dtype=np.float32)
+    z = np.asarray(logits(x))
+    expected = np.exp(z - z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(
+        np.asarray(probs(x)), expected / expected.sum(axis=1, keepdims=True), rtol=1e-5
+    )
+
+
+def test_residual_block_is_f_of_x_plus_shortcut():
+    inputs = keras.Input((8, 8, 4))
+    outputs = models.residual_block(inputs, 8, stride=2, shortcut="zero_pad", name="demo")
+    block = keras.Model(inputs, outputs)
+    names = {layer.name for layer in block.layers}
+    assert {"demo_conv1", "demo_conv2", "demo_add"} <= names
+    assert {"demo_shortcut_pool", "demo_shortcut_pad"} <= names  # option A: no convolution
+    # With F silenced (zero kernels, zero beta), the output is the option-A shortcut:
+    # every second pixel, the 4 input channels followed by 4 zero channels.
+    for layer in block.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            layer.kernel.assign(np.zeros(layer.kernel.shape))
+    x = np.random.default_rng(2).random((2, 8, 8, 4), dtype=np.float32)
+    y = np.asarray(block(x, training=False))
+    np.testing.assert_allclose(y[..., :4], x[:, ::2, ::2, :], rtol=1e-6)
+    np.testing.assert_array_equal(y[..., 4:], 0.0)
+
+    plain = models.residual_block(inputs, 8, stride=2, residual=False, name="plain")
+    assert tuple(plain.shape) == (None, 4, 4, 8)
+    projected = models.bottleneck_block(inputs, 2, name="bottle")
+    assert tuple(projected.shape) == (None, 8, 8, 8)
+    with pytest.raises(ValueError, match="cannot reduce 8 channels to 4"):
+        models.residual_block(keras.Input((8, 8, 8)), 4, shortcut="zero_pad", name="shrink")
+
+
+def test_summarize_counts_macs_by_hand():
+    model = models.cnn((28, 28, 1), 10, filters=(4, 8), dense_units=16)
+    by_hand = (
+        28 * 28 * 4 * (3 * 3 * 1)  # block1_conv1
+        + 14 * 14 * 8 * (3 * 3 * 4)  # block2_conv1
+        + (7 * 7 * 8) * 16  # fc1
+        + 16 * 10  # predictions
+    )
+    mlp = models.mlp((28, 28, 1), 10, hidden_units=())
+    rows = models.summarize({"small cnn": model, "softmax": mlp})
+    assert rows == [
+        {
+            "name": "small cnn",
+            "depth": 4,
+            "parameters": model.count_params(),
+            "non_trainable_parameters": 0,
+            "macs": by_hand,
+        },
+        {
+            "name": "softmax",
+            "depth": 1,
+            "parameters": 7850,
+            "non_trainable_parameters": 0,
+            "macs": 7840,
+        },
+    ]
+    named_by_model = [rows[0] | {"name": "cnn"}, rows[1] | {"name": "mlp"}]
+    assert models.summarize([model, mlp]) == named_by_model
+    assert models.summarize(mlp) == named_by_model[1:]
+
+
+BAD_ARGUMENTS = [
+    (lambda: models.vgg(12), r"`depth` must be one of \[11, 13, 16, 19\]"),
+    (lambda: models.resnet(19), r"`depth` must be one of \[18, 34, 50, 101, 152\].*6n \+ 2"),
+    (lambda: models.resnet(2), "6n \\+ 2 with n >= 1"),
+    (lambda: models.resnet(50.0), "`depth` must be an integer"),
+    (lambda: models.mlp((28, 28), 10, hidden_units=(64, -1)), "`hidden_units` must be >= 1"),
+    (lambda: models.cnn((28, 28, 1), 10, dense_units=-5), "`dense_units` must be >= 1"),
+    (lambda: models.vgg(11, dense_units=0), "`dense_units` must be >= 1"),
+    (lambda: models.cnn((28, 28), 10), r"`input_shape` must be \(height, width, channels\)"),
+    (lambda: models.vgg(16, (224, 224)), r"`input_shape` must be \(height, width, channels\)"),
+    (lambda: models.resnet(20, (1, 32, 32, 3)), r"\(height, width, channels\)"),
+    (lambda: models.mlp((), 10), "`input_shape` must be a tuple of dimensions"),
+    (lambda: models.cnn((28, 28, 1), 10, pooling="median"), "`pooling` must be one of 'max', 'av"),
+    (lambda: models.cnn((28, 28, 1), 10, filters=(8,) * 5), "at least 32x32 pixels"),
+    (lambda: models.cnn((28, 28, 1), 10, filters=()), "at least one convolution block"),
+    (lambda: models.mlp((784,), 1), "`num_classes` must be >= 2"),
+    (lambda: models.mlp((784,), 10, dropout=1.0), r"`dropout` must be a rate in \[0, 1\)"),
+    (lambda: models.resnet(20, (32, 32, 3), 10, width=0), "`width` must be a positive number"),
+    (lambda: models.resnet(20, shortcut="B"), "`shortcut` must be one of 'projection', 'zero_pad'"),
+]
+
+
+@pytest.mark.parametrize(("build", "message"), BAD_ARGUMENTS)
+def test_bad_arguments_raise_value_error(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
