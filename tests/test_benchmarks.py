@@ -1,0 +1,58 @@
+"""The benchmark scripts run end to end on a little real data (figures are not checked:
+speed and accuracy are measured by running the scripts, not asserted in tests)."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kerascnn import data
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"benchmarks_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[f"benchmarks_{name}"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def small_splits():
+    (x, y), (x_test, y_test) = data.load_fashion_mnist_subset()
+    (x_tr, y_tr), (x_val, y_val) = data.train_val_split(x[:600], y[:600], 0.2, seed=0)
+    return (x_tr, y_tr), (x_val, y_val), (x_test[:200], y_test[:200])
+
+
+@pytest.mark.parametrize("row", ["mlp", "cnn", "vgg", "resnet_randaugment"])
+def test_accuracy_rows_train_and_report(row, small_splits):
+    accuracy = _load("accuracy")
+    result = accuracy.run_row(row, accuracy.RECIPES[row], small_splits, quick=True)
+    assert result["epochs"] == 2
+    assert 0.0 <= result["test_accuracy"] <= 1.0
+    assert result["params"] > 0 and result["images_per_s"] > 0
+    assert result["target"] > 0.88
+
+
+def test_reference_recipe_is_the_keras_example():
+    reference = _load("time_to_accuracy").reference_model()
+    # keras.io "Simple MNIST convnet" prints 34,826 parameters for 28x28x1 and 10 classes.
+    assert reference.count_params() == 34_826
+
+
+def test_stop_at_target_stops_and_records():
+    module = _load("time_to_accuracy")
+    stop = module.StopAt(0.5)
+    model = module.keras.Sequential([module.keras.Input((1,)), module.keras.layers.Dense(1)])
+    stop.set_model(model)
+    model.stop_training = False  # as fit() sets it
+    stop.on_train_begin()
+    stop.on_epoch_end(0, {"val_accuracy": 0.4})
+    assert stop.seconds is None and not model.stop_training
+    stop.on_epoch_end(1, {"val_accuracy": 0.6})
+    assert stop.epoch == 2 and stop.seconds >= 0 and model.stop_training
+    assert np.isfinite(stop.seconds)
