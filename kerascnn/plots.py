@@ -394,7 +394,8 @@ def plot_history(
         raise ValueError(f"`labels` must name each of the {len(histories)} histories, "
                          f"got {labels!r}")
     curves = [history_dict(history) for history in histories]
-    fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(11, 4))
+    height = 4.0 if len(histories) == 1 else 4.5 + 0.35 * len(histories)
+    fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(11, height))
     verdicts = []
     for i, (metrics, label) in enumerate(zip(curves, labels, strict=True)):
         color, prefix = f"C{i}", f"{label} " if label else ""
@@ -425,7 +426,10 @@ def plot_history(
         ax.set_ylabel(name.lower())
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        if len(histories) == 1:
+            ax.legend(fontsize=8)
+        else:  # several runs: the legend goes under the axes, clear of the curves
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     if title is None:
         title = "Learning curves"
         if len(histories) == 1 and verdicts:
