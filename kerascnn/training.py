@@ -70,8 +70,8 @@ class Profile:
 # may run several (notebook 14 trains plain and residual networks, then the best model).
 _FULL_EPOCHS = {
     "mlp": 15, "activations": 10, "cnn": 12, "feature_maps": 5, "pooling": 5,
-    "optimizers": 10, "backprop": 3, "overfit": 60, "dropout": 60, "augment": 30,
-    "randaugment": 30, "vgg": 12, "resnet_plain": 15, "resnet_best": 30,
+    "optimizers": 10, "backprop": 3, "overfit": 30, "dropout": 30, "augment": 30,
+    "randaugment": 30, "vgg": 12, "resnet_plain": 15, "resnet_best": 25,
 }
 _QUICK_EPOCHS = {
     "mlp": 3, "activations": 3, "cnn": 3, "feature_maps": 2, "pooling": 2,
@@ -568,3 +568,41 @@ def gradient_norms(model: keras.Model, x, y, *, from_logits: bool = False) -> di
         loss = loss_fn(y, model(x, training=False))
     grads = tape.gradient(loss, [kernel for _, kernel in kernels])
     return {name: float(tf.norm(grad)) for (name, _), grad in zip(kernels, grads, strict=True)}
+
+
+def calibrate_batch_norm(model: keras.Model, x) -> int:
+    """Set every ``BatchNormalization`` layer's moving statistics to those of the batch ``x``.
+
+    In training, batch normalisation divides by the statistics of the current batch; in
+    inference (``training=False``, what :func:`gradient_norms` uses) it uses its moving
+    mean and variance, which are 0 and 1 in a freshly built model. This runs ``x`` once
+    in training mode with momentum 0, so that afterwards inference mode normalises
+    ``x`` exactly as the first training step would: the way to look at a network "at
+    initialisation" as training sees it. Only the moving statistics change, no weight.
+    Returns how many layers were calibrated.
+
+    >>> inputs = keras.Input((3,))
+    >>> bn = keras.layers.BatchNormalization(name="bn")
+    >>> model = keras.Model(inputs, bn(inputs))
+    >>> calibrate_batch_norm(model, np.array([[0., 1, 2], [2, 3, 6]], "float32"))
+    1
+    >>> bn.moving_mean.numpy().tolist(), bn.moving_variance.numpy().tolist()
+    ([1.0, 2.0, 4.0], [1.0, 1.0, 4.0])
+    """
+    def batch_norms(layers):
+        for layer in layers:
+            if isinstance(layer, keras.Model):
+                yield from batch_norms(layer.layers)
+            elif isinstance(layer, keras.layers.BatchNormalization):
+                yield layer
+
+    found = list(batch_norms(model.layers))
+    momenta = [layer.momentum for layer in found]
+    try:
+        for layer in found:
+            layer.momentum = 0.0
+        model(x, training=True)
+    finally:
+        for layer, momentum in zip(found, momenta, strict=True):
+            layer.momentum = momentum
+    return len(found)
