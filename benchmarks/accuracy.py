@@ -82,13 +82,16 @@ RECIPES = {
 
 
 def _optimizer(recipe: Recipe, steps: int):
-    schedule = keras.optimizers.schedules.CosineDecay(
-        recipe.learning_rate * (0.1 if recipe.optimizer == "sgd" else 1.0), steps,
-        warmup_target=recipe.learning_rate if recipe.optimizer == "sgd" else None,
-        warmup_steps=steps // 10 if recipe.optimizer == "sgd" else 0)
+    """Adam with cosine decay; SGD with a 10 % linear warm-up, then cosine decay to 0,
+    so the schedule ends exactly at the last training step (the one-cycle shape)."""
     if recipe.optimizer == "sgd":
+        warmup = steps // 10
+        schedule = keras.optimizers.schedules.CosineDecay(
+            recipe.learning_rate * 0.1, steps - warmup,
+            warmup_target=recipe.learning_rate, warmup_steps=warmup)
         return keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=5e-4)
-    return keras.optimizers.Adam(schedule)
+    return keras.optimizers.Adam(
+        keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps))
 
 
 def run_row(name: str, recipe: Recipe, splits, quick: bool) -> dict:
