@@ -17,7 +17,11 @@ from kerascnn.augment.layers import (
     classic_augmentation,
     magnitude_to_parameter,
 )
-from kerascnn.augment.viz import plot_ops_grid, plot_randaugment_samples
+from kerascnn.augment.viz import (
+    plot_augmentation_draws,
+    plot_ops_grid,
+    plot_randaugment_samples,
+)
 
 __all__ = [
     "ARTICLE_OPS",
@@ -31,6 +35,7 @@ __all__ = [
     "classic_augmentation",
     "magnitude_to_parameter",
     "ops",
+    "plot_augmentation_draws",
     "plot_ops_grid",
     "plot_randaugment_samples",
 ]
