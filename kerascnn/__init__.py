@@ -1,6 +1,27 @@
 """kerascnn: helpers for a Keras/TensorFlow course on image recognition.
 
-Data flows one way: ``data`` -> ``augment`` -> ``models`` -> ``training`` -> ``plots``.
+One module per concern, in layers: a module imports only from the layers below it, and
+lower modules know nothing of higher ones.
+
+* ``_checks``: argument checks shared by every module; imports nothing of kerascnn.
+* ``data``, ``augment``, ``models``: stand alone (they use only ``_checks``). ``data``
+  loads Fashion-MNIST and builds ``tf.data`` pipelines, ``augment`` holds the
+  augmentation operations and layers, ``models`` the network builders and the tools
+  that look inside a model (gradient norms, batch-norm calibration).
+* ``profiles`` uses ``data``: the ``KERASCNN_PROFILE`` switch, seeding and the course's
+  Fashion-MNIST (all of it or the shipped subset).
+* ``training`` uses ``profiles``: ``compile_and_fit``, with the profile's epochs and
+  batch size.
+* ``diagnosis`` reads the histories that training returns (plain dicts of per-epoch
+  losses): it imports no other course module.
+* ``toy`` uses ``models`` and ``training`` (and ``profiles``' default seed): the 2-D toy
+  problem and its over-large MLP.
+* ``environment`` uses ``data`` and ``profiles`` to report what a notebook runs on.
+* ``plots`` draws what it is handed (images, models, histories, a ``Diagnosis``) and runs
+  no analysis; it imports ``diagnosis`` (to read histories and diagnoses) and
+  ``augment`` (to draw what the augmentation layers do).
+
+Notebooks import ``kerascnn``, never the reverse.
 """
 
 __version__ = "0.1.0"

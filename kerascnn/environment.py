@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerascnn import __version__, data, training
+from kerascnn import __version__, data, profiles
 
 
 def describe() -> dict[str, str]:
@@ -21,7 +21,7 @@ def describe() -> dict[str, str]:
     True
     """
     gpus = tf.config.list_physical_devices("GPU")
-    profile = training.get_profile()
+    profile = profiles.get_profile()
     return {
         "Python": platform.python_version(),
         "TensorFlow": tf.__version__,

@@ -24,11 +24,22 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import layers
 
 from kerascnn._checks import check_choice, check_positive_int
 
-__all__ = ["bottleneck_block", "cnn", "mlp", "residual_block", "resnet", "summarize", "vgg"]
+__all__ = [
+    "bottleneck_block",
+    "calibrate_batch_norm",
+    "cnn",
+    "gradient_norms",
+    "mlp",
+    "residual_block",
+    "resnet",
+    "summarize",
+    "vgg",
+]
 
 # Batch normalisation as in the papers and torchvision (PyTorch momentum 0.1 == Keras 0.9),
 # so the moving statistics settle within the few hundred steps of a course run.
@@ -527,3 +538,83 @@ def summarize(
             }
         )
     return rows
+
+
+# --------------------------------------------------------------------------- looking inside
+# Looking inside a model: gradients per layer (to see vanishing gradients) and batch-norm
+# statistics set from one batch (to see a network at initialisation as training sees it).
+
+
+def gradient_norms(model: keras.Model, x, y, *, from_logits: bool = False) -> dict[str, float]:
+    """The size of the loss gradient for each weight layer, first layer first.
+
+    One forward and backward pass (``tf.GradientTape``) on the batch ``x`` (what the
+    model takes, e.g. float32 images in ``[0, 1]``) with integer labels ``y``, under
+    the sparse cross-entropy of :func:`kerascnn.training.compile_and_fit`. For every
+    layer with a ``kernel`` (``Dense``, ``Conv2D``) it returns the L2 norm of the
+    gradient of that kernel, ``||dL/dW||``; biases and batch-normalisation parameters
+    are left out. When the norms shrink from the last layer to the first, the gradient
+    is vanishing. The model runs in inference mode (``training=False``: no dropout,
+    batch normalisation with its moving statistics), so the call changes nothing in the
+    model.
+
+    Returns a dict ``{layer name: norm}`` in the order of ``model.layers``.
+
+    >>> inputs = keras.Input((4,))
+    >>> hidden = keras.layers.Dense(3, activation="sigmoid", name="fc1")(inputs)
+    >>> model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax",
+    ...                                                name="out")(hidden))
+    >>> norms = gradient_norms(model, np.ones((8, 4), "float32"), np.arange(8) % 2)
+    >>> list(norms), all(value >= 0 for value in norms.values())
+    (['fc1', 'out'], True)
+    """
+    y = np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError(f"`x` and `y` must have the same length, got {len(x)} and {len(y)}")
+    kernels = [(layer.name, layer.kernel) for layer in model.layers
+               if getattr(layer, "kernel", None) is not None and layer.trainable]
+    if not kernels:
+        raise ValueError(f"model {model.name!r} has no trainable layer with a kernel")
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=False))
+    grads = tape.gradient(loss, [kernel for _, kernel in kernels])
+    return {name: float(tf.norm(grad)) for (name, _), grad in zip(kernels, grads, strict=True)}
+
+
+def calibrate_batch_norm(model: keras.Model, x) -> int:
+    """Set every ``BatchNormalization`` layer's moving statistics to those of the batch ``x``.
+
+    In training, batch normalisation divides by the statistics of the current batch; in
+    inference (``training=False``, what :func:`gradient_norms` uses) it uses its moving
+    mean and variance, which are 0 and 1 in a freshly built model. This runs ``x`` once
+    in training mode with momentum 0, so that afterwards inference mode normalises
+    ``x`` exactly as the first training step would: the way to look at a network "at
+    initialisation" as training sees it. Only the moving statistics change, no weight.
+    Returns how many layers were calibrated.
+
+    >>> inputs = keras.Input((3,))
+    >>> bn = keras.layers.BatchNormalization(name="bn")
+    >>> model = keras.Model(inputs, bn(inputs))
+    >>> calibrate_batch_norm(model, np.array([[0., 1, 2], [2, 3, 6]], "float32"))
+    1
+    >>> bn.moving_mean.numpy().tolist(), bn.moving_variance.numpy().tolist()
+    ([1.0, 2.0, 4.0], [1.0, 1.0, 4.0])
+    """
+    def batch_norms(layers):
+        for layer in layers:
+            if isinstance(layer, keras.Model):
+                yield from batch_norms(layer.layers)
+            elif isinstance(layer, keras.layers.BatchNormalization):
+                yield layer
+
+    found = list(batch_norms(model.layers))
+    momenta = [layer.momentum for layer in found]
+    try:
+        for layer in found:
+            layer.momentum = 0.0
+        model(x, training=True)
+    finally:
+        for layer, momentum in zip(found, momenta, strict=True):
+            layer.momentum = momentum
+    return len(found)

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from kerascnn import models
 
@@ -310,3 +311,57 @@ BAD_ARGUMENTS = [
 def test_bad_arguments_raise_value_error(build, message):
     with pytest.raises(ValueError, match=message):
         build()
+
+
+# --------------------------------------------------------------------------- looking inside
+
+
+def test_gradient_norms_show_the_vanishing_gradient_of_sigmoid():
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, size=64)
+    ratios = {}
+    for activation in ("relu", "sigmoid"):
+        keras.utils.set_random_seed(0)
+        model = models.mlp((28, 28, 1), 10, hidden_units=(32,) * 6, activation=activation)
+        before = [w.numpy().copy() for w in model.weights]
+        norms = models.gradient_norms(model, x, y)
+        assert list(norms) == [f"fc{i}" for i in range(1, 7)] + ["predictions"]
+        assert all(np.isfinite(value) and value > 0 for value in norms.values())
+        ratios[activation] = norms["fc1"] / norms["predictions"]
+        assert all(np.array_equal(b, w.numpy()) for b, w in zip(before, model.weights,
+                                                                strict=True))
+    # Sigmoid's derivative is at most 1/4: six layers shrink the gradient a hundredfold.
+    assert ratios["sigmoid"] < 0.01 < ratios["relu"]
+
+
+def test_gradient_norms_match_a_gradient_tape():
+    keras.utils.set_random_seed(1)
+    model = models.mlp((4,), 3, hidden_units=(5,), logits=True)
+    x = np.random.default_rng(1).random((6, 4), dtype=np.float32)
+    y = np.arange(6) % 3
+    with tf.GradientTape() as tape:
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y, model(x))
+    grads = tape.gradient(loss, [model.get_layer("fc1").kernel])
+    norms = models.gradient_norms(model, x, y, from_logits=True)
+    assert norms["fc1"] == pytest.approx(float(tf.norm(grads[0])), rel=1e-6)
+    with pytest.raises(ValueError, match="same length"):
+        models.gradient_norms(model, x, y[:5])
+    inputs = keras.Input((4,))
+    with pytest.raises(ValueError, match="no trainable layer with a kernel"):
+        models.gradient_norms(keras.Model(inputs, keras.layers.Softmax()(inputs)), x, y)
+
+
+def test_calibrate_batch_norm_makes_inference_match_training_mode():
+    model = models.cnn((28, 28, 1), 10, filters=(4, 8), dense_units=8, batch_norm=True)
+    outer = keras.Sequential([model], name="outer")  # nested models are searched too
+    x = np.random.default_rng(3).random((16, 28, 28, 1), dtype=np.float32)
+    weights = [w.numpy().copy() for w in model.trainable_weights]
+    assert models.calibrate_batch_norm(outer, x) == 2
+    np.testing.assert_allclose(np.asarray(model(x, training=False)),
+                               np.asarray(model(x, training=True)), atol=1e-5)
+    assert all(layer.momentum == 0.9 for layer in model.layers
+               if isinstance(layer, keras.layers.BatchNormalization))
+    assert all(np.array_equal(b, w.numpy()) for b, w in zip(weights, model.trainable_weights,
+                                                            strict=True))
+    assert models.calibrate_batch_norm(models.mlp((4,), 2), np.zeros((2, 4), "float32")) == 0
