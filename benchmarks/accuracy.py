@@ -80,7 +80,7 @@ RECIPES = {
     "vgg": Recipe(lambda: models.vgg(11, (28, 28, 1), 10, batch_norm=True, dense_units=256),
                   0.940, "VGG16, 26M parameters: 0.935", epochs=15,
                   augment=_flips_and_shifts),
-    "resnet_randaugment": Recipe(lambda: models.resnet(20, (28, 28, 1), 10, width=2),
+    "resnet_randaugment": Recipe(lambda: models.cifar_resnet(20, (28, 28, 1), 10, width=2),
                                  0.950, "ResNet18 + flips/translation/rotation: 0.949",
                                  epochs=25, optimizer="sgd", learning_rate=0.1,
                                  augment=_resnet_augment, patience=25),

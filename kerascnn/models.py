@@ -1,5 +1,10 @@
 """Every network the course trains or dissects: MLP, small CNN, VGG and ResNet (+ plain twins).
 
+Builders: :func:`mlp`, :func:`cnn`, :func:`vgg` (the paper's configurations),
+:func:`resnet` (the ImageNet ResNets 18/34/50/101/152) and :func:`cifar_resnet` (the
+paper's CIFAR ResNets, depth 6n + 2). Every argument after ``num_classes`` is keyword-only,
+so a call reads like its configuration: ``cnn((28, 28, 1), 10, filters=(32, 64))``.
+
 All builders use the Keras functional API and name every layer (``block1_conv1``,
 ``stage2_block1_add``, ``predictions``, ...), so a notebook can pick a layer by name and
 the models round-trip through ``model.save("m.keras")`` / ``keras.models.load_model``
@@ -16,6 +21,19 @@ normalisation is larger than the figure papers and torchvision quote (torchvisio
 ``sum(p.numel() for p in model.parameters())`` leaves those running statistics out, as
 buffers). The trainable count is the paper/torchvision figure; :func:`summarize` reports
 both.
+
+Weight initialisation: the builders use Keras's defaults except where a builder says
+otherwise. ``Dense`` and ``Conv2D`` kernels start ``glorot_uniform`` (Glorot & Bengio:
+uniform in ``±sqrt(6 / (fan_in + fan_out))``) and biases at zero; the ResNet
+convolutions (stems, blocks and projection shortcuts, all without bias) start
+``he_normal`` (He et al.: a truncated normal of standard deviation ``sqrt(2 / fan_in)``,
+made for ReLU); ``BatchNormalization`` starts with ``gamma = 1``, ``beta = 0``, moving mean 0 and
+moving variance 1. So a new model normalises with the identity until it has seen data,
+and the same seed (``keras.utils.set_random_seed``) gives the same initial weights.
+
+At the end, two ways of looking inside a model: :func:`gradient_norms` (the size of the
+loss gradient per layer) and :func:`calibrate_batch_norm` (batch-norm statistics from one
+batch, to see a network at initialisation as training sees it).
 """
 
 from __future__ import annotations
@@ -32,6 +50,7 @@ from kerascnn._checks import check_choice, check_positive_int
 __all__ = [
     "bottleneck_block",
     "calibrate_batch_norm",
+    "cifar_resnet",
     "cnn",
     "gradient_norms",
     "mlp",
@@ -126,10 +145,10 @@ def _conv_pool_block(x, filters, convs, *, kernel_size, batch_norm, pooling, nam
 def mlp(
     input_shape: Sequence[int],
     num_classes: int,
+    *,
     hidden_units: int | Sequence[int] = (256, 128),
     activation: str = "relu",
     dropout: float = 0.0,
-    *,
     logits: bool = False,
 ) -> keras.Model:
     """A multilayer perceptron: ``Flatten``, hidden ``Dense`` layers, a softmax output.
@@ -138,6 +157,9 @@ def mlp(
     probabilities (or logits with ``logits=True``). Layers: ``flatten``, ``fc1``, ``fc2``,
     ... (each followed by ``fcN_dropout`` when ``dropout > 0``), ``predictions``.
     ``hidden_units=()`` gives softmax regression (a single layer of neurons).
+
+    Initialisation: every ``Dense`` kernel ``glorot_uniform``, biases zero (Keras's
+    defaults).
 
     >>> model = mlp((28, 28, 1), 10, hidden_units=(32,))
     >>> model.name, model.output_shape, model.count_params()
@@ -157,13 +179,13 @@ def mlp(
 def cnn(
     input_shape: Sequence[int],
     num_classes: int,
+    *,
     filters: int | Sequence[int] = (32, 64),
     kernel_size: int = 3,
     pooling: str = "max",
     dense_units: int = 128,
     dropout: float = 0.0,
     batch_norm: bool = False,
-    *,
     logits: bool = False,
 ) -> keras.Model:
     """A small CNN: one conv/pool block per entry of ``filters``, then the MLP head.
@@ -176,6 +198,9 @@ def cnn(
     Input ``(batch, height, width, channels)`` floats in ``[0, 1]``; output
     ``(batch, num_classes)``. Each pool halves the image, so ``len(filters)`` blocks need a
     side of at least ``2 ** len(filters)`` pixels; a smaller input raises ``ValueError``.
+
+    Initialisation: ``Conv2D`` and ``Dense`` kernels ``glorot_uniform``, biases zero;
+    batch norm ``gamma = 1``, ``beta = 0`` (Keras's defaults).
 
     >>> model = cnn((28, 28, 1), 10)
     >>> model.get_layer("block2_pool").output.shape
@@ -226,10 +251,10 @@ def vgg(
     depth: int,
     input_shape: Sequence[int] = (224, 224, 3),
     num_classes: int = 1000,
+    *,
     batch_norm: bool = False,
     dense_units: int = 4096,
     dropout: float = 0.5,
-    *,
     logits: bool = False,
 ) -> keras.Model:
     """VGG-11, -13, -16 or -19 (the paper's configurations A, B, D and E).
@@ -246,6 +271,10 @@ def vgg(
     ``(batch, num_classes)``. Small inputs: a pool that would shrink the feature map below
     1x1 is left out (28x28 keeps four pools and ends at 1x1, 32x32 keeps all five), so
     every input size works; the ``flatten`` head then sees the remaining map.
+
+    Initialisation: ``Conv2D`` and ``Dense`` kernels ``glorot_uniform``, biases zero, batch
+    norm ``gamma = 1``, ``beta = 0`` (Keras's defaults, as ``keras.applications.VGG16``;
+    torchvision draws its convolutions ``kaiming_normal`` instead).
 
     >>> model = vgg(11, input_shape=(32, 32, 3), num_classes=10, dense_units=64)
     >>> model.name, model.get_layer("block5_pool").output.shape
@@ -387,79 +416,25 @@ _RESNET_IMAGENET = {
 _IMAGENET_FILTERS = (64, 128, 256, 512)
 # Section 4.2: the CIFAR networks, depth 6n + 2, n basic blocks in each of three stages.
 _CIFAR_FILTERS = (16, 32, 64)
-# Below this side the ImageNet stem (7x7 stride 2 + max pool) would discard most of the
-# image, so ImageNet-family networks use the CIFAR stem (3x3 stride 1, no pool) instead.
-_SMALL_INPUT = 64
+# The ImageNet stem (7x7/2 convolution, 3x3/2 max pool) and stages 2-4 downsample by 32
+# in all; below a 32-pixel side the last stages would work on less than one pixel of the
+# input grid. keras.applications' ResNets refuse such inputs for the same reason.
+_IMAGENET_STEM_MIN_SIDE = 32
+_STEMS = ("imagenet", "small")
 
 
-def resnet(
-    depth: int,
-    input_shape: Sequence[int] = (224, 224, 3),
-    num_classes: int = 1000,
-    residual: bool = True,
-    *,
-    width: float = 1.0,
-    shortcut: str | None = None,
-    logits: bool = False,
-) -> keras.Model:
-    """ResNet-18/34 (basic blocks), -50/101/152 (bottleneck) or the CIFAR ResNet-(6n+2).
-
-    Layers: stem ``stem_conv``/``stem_bn``/``stem_relu`` (+ ``stem_pool``), stages of
-    blocks ``stage{s}_block{b}_...`` (see :func:`residual_block`), ``avg_pool`` (global
-    average) and ``predictions``. Every convolution has no bias and is followed by batch
-    normalisation. The first block of stages 2, 3, ... halves the map and doubles the
-    filters. Conv2D + Dense layers on the main path number exactly ``depth``; shortcut
-    convolutions are named ``..._shortcut_conv`` and not counted.
-
-    * ``depth`` 18, 34, 50, 101, 152: the ImageNet networks (table 1 of the paper), stem
-      7x7/2 convolution + 3x3/2 max pool, 64/128/256/512 filters, projection shortcuts
-      (option B) where the shape changes. With a 224x224x3 input and 1000 classes the
-      trainable parameters equal torchvision's counts (ResNet-50: 25,557,032);
-      ``model.count_params()`` adds the BN moving statistics. Small inputs (a side under 64
-      pixels, e.g. 28x28 or 32x32) get a 3x3 stride-1 stem without max pool instead, so
-      the last stage still sees a 4x4 map (a common CIFAR adaptation; fewer parameters).
-    * any other ``depth = 6n + 2`` (20, 32, 44, 56, 110, ...): the CIFAR networks
-      (section 4.2), a 3x3 stem and three stages of ``n`` basic blocks with 16/32/64
-      filters and parameter-free zero-padding shortcuts (option A, what the paper used on
-      CIFAR): ResNet-20 has 0.27M, ResNet-56 0.85M, ResNet-110 1.7M parameters. (50 and
-      152 are also 6n + 2; those depths build the ImageNet networks.)
-
-    ``residual=False`` builds the plain twin (model name ``"plain20"`` instead of
-    ``"resnet20"``): the same main-path layers, no shortcuts and no additions.
-    ``width`` multiplies every channel count (e.g. 0.5 for a faster CIFAR ResNet, 4 for a
-    wider one; the name gets a ``_w4`` suffix). ``shortcut`` overrides the family's default
-    (``"projection"`` or ``"zero_pad"``).
-
-    Input ``(batch, height, width, channels)`` floats in ``[0, 1]``; output
-    ``(batch, num_classes)``. Any input size works ("same" padding never shrinks a map
-    below 1x1).
-
-    >>> model = resnet(20, input_shape=(32, 32, 3), num_classes=10)
-    >>> model.name, model.get_layer("stage3_block3_out").output.shape
-    ('resnet20', (None, 8, 8, 64))
-    """
-    imagenet = check_positive_int(depth, "depth") in _RESNET_IMAGENET
-    if imagenet:
-        block, stages = _RESNET_IMAGENET[depth]
-        filters, default_shortcut = _IMAGENET_FILTERS, "projection"
-    elif depth >= 8 and (depth - 2) % 6 == 0:
-        block, stages = residual_block, (((depth - 2) // 6),) * 3
-        filters, default_shortcut = _CIFAR_FILTERS, "zero_pad"
-    else:
-        raise ValueError(
-            f"`depth` must be one of {sorted(_RESNET_IMAGENET)} (ImageNet ResNets) or "
-            f"6n + 2 with n >= 1 (CIFAR ResNets: 20, 32, 44, 56, 110, ...), got {depth!r}"
-        )
-    shape = _check_input_shape(input_shape, image=True)
-    num_classes = _check_num_classes(num_classes)
+def _check_width(width) -> float:
     if not (isinstance(width, (int, float)) and width > 0):
         raise ValueError(f"`width` must be a positive number, got {width!r}")
-    shortcut = default_shortcut if shortcut is None else shortcut
-    check_choice(shortcut, "shortcut", ("projection", "zero_pad"))
-    filters = [max(1, round(f * width)) for f in filters]
+    return width
 
+
+def _build_resnet(depth, shape, num_classes, *, block, stages, filters, stem, residual, width,
+                  shortcut, logits) -> keras.Model:
+    """The ResNet body shared by :func:`resnet` and :func:`cifar_resnet` (checked arguments)."""
+    filters = [max(1, round(f * width)) for f in filters]
     inputs = keras.Input(shape, name="input")
-    if imagenet and min(shape[:2]) >= _SMALL_INPUT:
+    if stem == "imagenet":
         x = _conv_bn(inputs, filters[0], 7, 2, "stem")
         x = layers.MaxPooling2D(3, strides=2, padding="same", name="stem_pool")(x)
     else:
@@ -471,6 +446,132 @@ def resnet(
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     name = f"{'resnet' if residual else 'plain'}{depth}" + (f"_w{width:g}" if width != 1 else "")
     return keras.Model(inputs, _classifier(x, num_classes, logits), name=name)
+
+
+def resnet(
+    depth: int,
+    input_shape: Sequence[int] = (224, 224, 3),
+    num_classes: int = 1000,
+    *,
+    residual: bool = True,
+    width: float = 1.0,
+    shortcut: str = "projection",
+    stem: str = "imagenet",
+    logits: bool = False,
+) -> keras.Model:
+    """The ImageNet ResNets: ResNet-18/34 (basic blocks) and -50/101/152 (bottlenecks).
+
+    He et al. (2016), table 1: a stem, four stages of blocks with 64/128/256/512 filters
+    (:func:`residual_block` for 18 and 34, :func:`bottleneck_block` for 50, 101 and 152),
+    global average pooling and one dense layer. The first block of stages 2, 3 and 4
+    halves the map and doubles the filters; where the shape changes the shortcut is a
+    projection (``shortcut="projection"``, the paper's option B) unless
+    ``shortcut="zero_pad"`` (option A). For the CIFAR networks of the paper's section 4.2
+    (ResNet-20, -56, -110, ...) use :func:`cifar_resnet`.
+
+    Layers: stem ``stem_conv``/``stem_bn``/``stem_relu`` (+ ``stem_pool``), blocks
+    ``stage{s}_block{b}_...``, ``avg_pool`` and ``predictions``. Every convolution has no
+    bias and is followed by batch normalisation. Conv2D + Dense layers on the main path
+    number exactly ``depth``; shortcut convolutions are named ``..._shortcut_conv`` and
+    not counted. With a 224x224x3 input and 1000 classes the trainable parameters equal
+    torchvision's counts (ResNet-50: 25,557,032); ``model.count_params()`` adds the BN
+    moving statistics.
+
+    ``stem`` chooses the first layers, and nothing chooses it for you:
+
+    * ``"imagenet"`` (the paper's): a 7x7 stride-2 convolution and a 3x3 stride-2 max
+      pool. With the stages the network downsamples by 32, so it needs a side of at
+      least 32 pixels (ResNet-18 on 32x32 ends with a 1x1 map, on 224x224 with 7x7);
+      a smaller input raises ``ValueError``, as ``keras.applications.ResNet50`` does.
+    * ``"small"``: a 3x3 stride-1 convolution without pool, the usual adaptation to
+      28x28 or 32x32 images (the last stage then sees a 4x4 map). It has fewer
+      parameters in the stem and costs far more computation per image.
+
+    ``residual=False`` builds the plain twin (model name ``"plain18"`` instead of
+    ``"resnet18"``): the same main-path layers, no shortcuts and no additions. ``width``
+    multiplies every channel count (0.25 for a thin, fast network; the name gets a
+    ``_w0.25`` suffix).
+
+    Initialisation: every convolution ``he_normal`` (the paper's, for ReLU), batch norm
+    ``gamma = 1``, ``beta = 0``, the ``predictions`` layer Keras's default
+    ``glorot_uniform`` with zero bias.
+
+    Input ``(batch, height, width, channels)`` floats in ``[0, 1]``; output
+    ``(batch, num_classes)``.
+
+    >>> model = resnet(18, input_shape=(32, 32, 3), num_classes=10, stem="small")
+    >>> model.name, model.get_layer("stage4_block2_out").output.shape
+    ('resnet18', (None, 4, 4, 512))
+    """
+    if check_positive_int(depth, "depth") not in _RESNET_IMAGENET:
+        hint = (" (a CIFAR ResNet, depth 6n + 2: use cifar_resnet)"
+                if depth >= 8 and (depth - 2) % 6 == 0 else "")
+        raise ValueError(
+            f"`depth` must be one of {sorted(_RESNET_IMAGENET)} for resnet, got {depth!r}{hint}"
+        )
+    shape = _check_input_shape(input_shape, image=True)
+    num_classes = _check_num_classes(num_classes)
+    width = _check_width(width)
+    check_choice(shortcut, "shortcut", ("projection", "zero_pad"))
+    check_choice(stem, "stem", _STEMS)
+    if stem == "imagenet" and min(shape[:2]) < _IMAGENET_STEM_MIN_SIDE:
+        raise ValueError(
+            f"the ImageNet stem (7x7/2 convolution + 3x3/2 max pool) needs inputs of at "
+            f"least {_IMAGENET_STEM_MIN_SIDE}x{_IMAGENET_STEM_MIN_SIDE} pixels, got "
+            f"input_shape {shape}; pass stem=\"small\" (3x3/1 convolution, no pool) for "
+            "small images"
+        )
+    block, stages = _RESNET_IMAGENET[depth]
+    return _build_resnet(depth, shape, num_classes, block=block, stages=stages,
+                         filters=_IMAGENET_FILTERS, stem=stem, residual=residual, width=width,
+                         shortcut=shortcut, logits=logits)
+
+
+def cifar_resnet(
+    depth: int,
+    input_shape: Sequence[int] = (32, 32, 3),
+    num_classes: int = 10,
+    *,
+    residual: bool = True,
+    width: float = 1.0,
+    shortcut: str = "zero_pad",
+    logits: bool = False,
+) -> keras.Model:
+    """The CIFAR ResNets of the paper's section 4.2: ResNet-20, -32, -44, -56, -110, ...
+
+    ``depth = 6n + 2`` with ``n >= 1``: a 3x3 stride-1 stem (``stem_conv``/``stem_bn``/
+    ``stem_relu``, no pool), three stages of ``n`` basic blocks (:func:`residual_block`)
+    with 16, 32 and 64 filters, global average pooling (``avg_pool``) and ``predictions``.
+    The first block of stages 2 and 3 halves the map and doubles the filters, and its
+    shortcut is parameter-free (``shortcut="zero_pad"``: subsample and pad zero channels,
+    option A, what the paper used on CIFAR) unless ``shortcut="projection"``. ResNet-20
+    has 0.27M, ResNet-56 0.85M, ResNet-110 1.7M parameters (the paper's table 6). Layer
+    names and depth counting as in :func:`resnet`; ``residual=False`` builds the plain
+    twin (``"plain20"``), ``width`` multiplies every channel count (``"resnet20_w2"``).
+
+    Initialisation: every convolution ``he_normal`` (the paper's), batch norm
+    ``gamma = 1``, ``beta = 0``, the ``predictions`` layer ``glorot_uniform`` with zero
+    bias.
+
+    Input ``(batch, height, width, channels)`` floats in ``[0, 1]`` (any size: 32x32
+    ends with an 8x8 map, 28x28 with 7x7); output ``(batch, num_classes)``.
+
+    >>> model = cifar_resnet(20)
+    >>> model.name, model.get_layer("stage3_block3_out").output.shape
+    ('resnet20', (None, 8, 8, 64))
+    """
+    if not (check_positive_int(depth, "depth") >= 8 and (depth - 2) % 6 == 0):
+        raise ValueError(
+            "`depth` must be 6n + 2 with n >= 1 for cifar_resnet (20, 32, 44, 56, 110, ...), "
+            f"got {depth!r}"
+        )
+    shape = _check_input_shape(input_shape, image=True)
+    num_classes = _check_num_classes(num_classes)
+    width = _check_width(width)
+    check_choice(shortcut, "shortcut", ("projection", "zero_pad"))
+    return _build_resnet(depth, shape, num_classes, block=residual_block,
+                         stages=((depth - 2) // 6,) * 3, filters=_CIFAR_FILTERS, stem="small",
+                         residual=residual, width=width, shortcut=shortcut, logits=logits)
 
 
 # --------------------------------------------------------------------------- summary

@@ -1,4 +1,5 @@
-"""Tests for kerascnn.models: paper-exact counts, depths, plain twins, small inputs, saving."""
+"""Tests for kerascnn.models: paper-exact counts, depths, plain twins, small inputs, saving,
+initialisation, and the tools that look inside a model."""
 
 import keras
 import numpy as np
@@ -44,6 +45,7 @@ REFERENCE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("family", "depth", "kwargs", "parameters", "macs"),
     REFERENCE,
@@ -73,6 +75,7 @@ def test_imagenet_models_match_reference_counts(family, depth, kwargs, parameter
     assert model.name == f"{family}{depth}" + ("_bn" if kwargs else "")
 
 
+@pytest.mark.slow
 def test_vgg16_matches_keras_applications_layer_by_layer():
     ours = models.vgg(16)
     weights = {
@@ -92,7 +95,7 @@ def test_vgg16_matches_keras_applications_layer_by_layer():
     ("depth", "millions", "digits"), [(20, 0.27, 2), (56, 0.85, 2), (110, 1.7, 1)]
 )
 def test_cifar_resnets_match_the_paper(depth, millions, digits):
-    model = models.resnet(depth, input_shape=(32, 32, 3), num_classes=10)
+    model = models.cifar_resnet(depth, input_shape=(32, 32, 3), num_classes=10)
     row = models.summarize(model)[0]
     assert round(row["parameters"] / 1e6, digits) == millions  # table 6
     assert row["depth"] == depth
@@ -107,12 +110,19 @@ def test_cifar_resnets_match_the_paper(depth, millions, digits):
 
 
 @pytest.mark.parametrize(
-    ("depth", "input_shape", "width", "blocks"),
-    [(20, (32, 32, 3), 1, 9), (18, (28, 28, 1), 0.25, 8), (50, (32, 32, 3), 0.25, 16)],
+    ("builder", "depth", "input_shape", "options", "blocks"),
+    [
+        ("cifar_resnet", 20, (32, 32, 3), {}, 9),
+        ("resnet", 18, (28, 28, 1), {"width": 0.25, "stem": "small"}, 8),
+        ("resnet", 50, (32, 32, 3), {"width": 0.25}, 16),
+    ],
 )
-def test_plain_twin_has_the_same_layers_and_no_addition(depth, input_shape, width, blocks):
-    resnet = models.resnet(depth, input_shape, 10, width=width)
-    plain = models.resnet(depth, input_shape, 10, residual=False, width=width)
+def test_plain_twin_has_the_same_layers_and_no_addition(builder, depth, input_shape, options,
+                                                         blocks):
+    build = getattr(models, builder)
+    resnet = build(depth, input_shape, 10, **options)
+    plain = build(depth, input_shape, 10, residual=False, **options)
+    width = options.get("width", 1)
     suffix = "" if width == 1 else f"_w{width:g}"
     assert (resnet.name, plain.name) == (f"resnet{depth}{suffix}", f"plain{depth}{suffix}")
     assert _main_path_names(plain) == _main_path_names(resnet)
@@ -128,8 +138,8 @@ SMALL_BUILDERS = {
     "mlp": lambda shape: models.mlp(shape, 10),
     "cnn": lambda shape: models.cnn(shape, 10),
     "vgg11": lambda shape: models.vgg(11, shape, 10),
-    "resnet18": lambda shape: models.resnet(18, shape, 10),
-    "resnet20": lambda shape: models.resnet(20, shape, 10),
+    "resnet18": lambda shape: models.resnet(18, shape, 10, stem="small"),
+    "resnet20": lambda shape: models.cifar_resnet(20, shape, 10),
 }
 
 
@@ -151,21 +161,36 @@ def test_small_input_adaptations():
     ]
     assert small.get_layer("flatten").input.shape == (None, 1, 1, 512)
     assert models.vgg(11, (32, 32, 3), 10, dense_units=8).get_layer("block5_pool")
-    # ImageNet ResNets: 7x7/2 stem + max pool from 64 pixels up, 3x3/1 stem below.
-    small = models.resnet(18, (32, 32, 3), 10)
-    assert small.get_layer("stem_conv").kernel.shape == (3, 3, 3, 64)
+
+
+def test_resnet_stem_is_chosen_explicitly():
+    # ImageNet ResNets: the 7x7/2 stem + max pool unless stem="small" (3x3/1, no pool).
+    small = models.resnet(18, (32, 32, 3), 10, stem="small", width=0.25)
+    assert small.get_layer("stem_conv").kernel.shape == (3, 3, 3, 16)
     assert "stem_pool" not in [layer.name for layer in small.layers]
-    assert small.get_layer("avg_pool").input.shape == (None, 4, 4, 512)
-    large = models.resnet(18, (64, 64, 3), 10)
-    assert large.get_layer("stem_conv").kernel.shape == (7, 7, 3, 64)
-    assert large.get_layer("avg_pool").input.shape == (None, 2, 2, 512)
+    assert small.get_layer("avg_pool").input.shape == (None, 4, 4, 128)
+    for side, last_map in ((32, 1), (64, 2)):
+        imagenet = models.resnet(18, (side, side, 3), 10, width=0.25)
+        assert imagenet.get_layer("stem_conv").kernel.shape == (7, 7, 3, 16)
+        assert imagenet.get_layer("stem_pool").output.shape == (None, side // 4, side // 4, 16)
+        assert imagenet.get_layer("avg_pool").input.shape == (None, last_map, last_map, 128)
+        assert imagenet.name == small.name == "resnet18_w0.25"
+    # Below 32 pixels the ImageNet stem is refused, never silently replaced.
+    with pytest.raises(ValueError, match=r'at least 32x32 pixels.*pass stem="small"'):
+        models.resnet(18, (28, 28, 1), 10)
+    with pytest.raises(ValueError, match="at least 32x32"):
+        models.resnet(18, (224, 31, 3), 10)
+    # The CIFAR networks always have the small stem.
+    cifar = models.cifar_resnet(20, (28, 28, 1), 10)
+    assert cifar.get_layer("stem_conv").kernel.shape == (3, 3, 1, 16)
+    assert cifar.get_layer("avg_pool").input.shape == (None, 7, 7, 64)
 
 
 def test_width_and_shortcut_options():
-    wide = models.resnet(20, (32, 32, 3), 10, width=2)
+    wide = models.cifar_resnet(20, (32, 32, 3), 10, width=2)
     assert wide.name == "resnet20_w2"
     assert wide.get_layer("avg_pool").input.shape == (None, 8, 8, 128)
-    projected = models.resnet(20, (32, 32, 3), 10, shortcut="projection")
+    projected = models.cifar_resnet(20, (32, 32, 3), 10, shortcut="projection")
     assert [layer.name for layer in projected.layers if layer.name.endswith("_shortcut_conv")] == [
         "stage2_block1_shortcut_conv",
         "stage3_block1_shortcut_conv",
@@ -181,10 +206,10 @@ TRAINABLE = {
         batch_norm=True,
     ),
     "vgg11_bn": lambda: models.vgg(11, (32, 32, 3), 10, batch_norm=True, dense_units=16),
-    "resnet18_thin": lambda: models.resnet(18, (32, 32, 3), 10, width=0.125),
-    "resnet50_thin": lambda: models.resnet(50, (28, 28, 1), 10, width=0.0625),
-    "resnet20": lambda: models.resnet(20, (28, 28, 1), 10, width=0.5),
-    "plain20": lambda: models.resnet(20, (32, 32, 3), 10, residual=False, width=0.5),
+    "resnet18_thin": lambda: models.resnet(18, (32, 32, 3), 10, width=0.125, stem="small"),
+    "resnet50_thin": lambda: models.resnet(50, (28, 28, 1), 10, width=0.0625, stem="small"),
+    "resnet20": lambda: models.cifar_resnet(20, (28, 28, 1), 10, width=0.5),
+    "plain20": lambda: models.cifar_resnet(20, (32, 32, 3), 10, residual=False, width=0.5),
 }
 # Tracing the train step of a deep model costs seconds, so these train eagerly; the others,
 # which hold every layer type between them, run as a compiled graph, as in `model.fit`.
@@ -287,23 +312,30 @@ def test_summarize_counts_macs_by_hand():
 
 BAD_ARGUMENTS = [
     (lambda: models.vgg(12), r"`depth` must be one of \[11, 13, 16, 19\]"),
-    (lambda: models.resnet(19), r"`depth` must be one of \[18, 34, 50, 101, 152\].*6n \+ 2"),
-    (lambda: models.resnet(2), "6n \\+ 2 with n >= 1"),
+    (lambda: models.resnet(19), r"`depth` must be one of \[18, 34, 50, 101, 152\] for resnet"),
+    (lambda: models.resnet(20), r"got 20 \(a CIFAR ResNet, depth 6n \+ 2: use cifar_resnet\)"),
+    (lambda: models.cifar_resnet(18), "`depth` must be 6n \\+ 2 with n >= 1 for cifar_resnet"),
+    (lambda: models.cifar_resnet(2), "6n \\+ 2 with n >= 1"),
     (lambda: models.resnet(50.0), "`depth` must be an integer"),
+    (lambda: models.cifar_resnet(20.0), "`depth` must be an integer"),
     (lambda: models.mlp((28, 28), 10, hidden_units=(64, -1)), "`hidden_units` must be >= 1"),
     (lambda: models.cnn((28, 28, 1), 10, dense_units=-5), "`dense_units` must be >= 1"),
     (lambda: models.vgg(11, dense_units=0), "`dense_units` must be >= 1"),
     (lambda: models.cnn((28, 28), 10), r"`input_shape` must be \(height, width, channels\)"),
     (lambda: models.vgg(16, (224, 224)), r"`input_shape` must be \(height, width, channels\)"),
-    (lambda: models.resnet(20, (1, 32, 32, 3)), r"\(height, width, channels\)"),
+    (lambda: models.cifar_resnet(20, (1, 32, 32, 3)), r"\(height, width, channels\)"),
+    (lambda: models.resnet(18, (32, 32)), r"\(height, width, channels\)"),
     (lambda: models.mlp((), 10), "`input_shape` must be a tuple of dimensions"),
     (lambda: models.cnn((28, 28, 1), 10, pooling="median"), "`pooling` must be one of 'max', 'av"),
     (lambda: models.cnn((28, 28, 1), 10, filters=(8,) * 5), "at least 32x32 pixels"),
     (lambda: models.cnn((28, 28, 1), 10, filters=()), "at least one convolution block"),
     (lambda: models.mlp((784,), 1), "`num_classes` must be >= 2"),
     (lambda: models.mlp((784,), 10, dropout=1.0), r"`dropout` must be a rate in \[0, 1\)"),
-    (lambda: models.resnet(20, (32, 32, 3), 10, width=0), "`width` must be a positive number"),
-    (lambda: models.resnet(20, shortcut="B"), "`shortcut` must be one of 'projection', 'zero_pad'"),
+    (lambda: models.cifar_resnet(20, width=0), "`width` must be a positive number"),
+    (lambda: models.resnet(18, width=-1.0), "`width` must be a positive number"),
+    (lambda: models.cifar_resnet(20, shortcut="B"), "`shortcut` must be one of 'projection', 'ze"),
+    (lambda: models.resnet(18, stem="cifar"), "`stem` must be one of 'imagenet', 'small'"),
+    (lambda: models.resnet(18, (28, 28, 1), 10), 'pass stem="small"'),
 ]
 
 
@@ -365,3 +397,39 @@ def test_calibrate_batch_norm_makes_inference_match_training_mode():
     assert all(np.array_equal(b, w.numpy()) for b, w in zip(weights, model.trainable_weights,
                                                             strict=True))
     assert models.calibrate_batch_norm(models.mlp((4,), 2), np.zeros((2, 4), "float32")) == 0
+
+
+@pytest.mark.parametrize("build", [
+    lambda: models.mlp((784,), 10, (64,)),
+    lambda: models.cnn((28, 28, 1), 10, (8, 16)),
+    lambda: models.vgg(11, (32, 32, 3), 10, True),
+    lambda: models.resnet(18, (224, 224, 3), 1000, False),
+    lambda: models.cifar_resnet(20, (32, 32, 3), 10, False),
+])
+def test_options_after_num_classes_are_keyword_only(build):
+    with pytest.raises(TypeError, match="positional argument"):
+        build()
+
+
+def _initializers(model, kind, attribute):
+    return {type(getattr(layer, attribute)).__name__ for layer in _layers(model, kind)}
+
+
+def test_initialisation_is_what_the_docstrings_say():
+    dense, conv, bn = keras.layers.Dense, keras.layers.Conv2D, keras.layers.BatchNormalization
+    glorot_nets = (models.mlp((28, 28, 1), 10, hidden_units=(8,)),
+                   models.cnn((28, 28, 1), 10, filters=(4,), dense_units=8, batch_norm=True),
+                   models.vgg(11, (32, 32, 3), 10, batch_norm=True, dense_units=8))
+    for model in glorot_nets:
+        assert _initializers(model, (dense, conv), "kernel_initializer") == {"GlorotUniform"}
+        assert _initializers(model, (dense, conv), "bias_initializer") == {"Zeros"}
+    resnets = (models.resnet(50, (32, 32, 3), 10, width=0.0625),
+               models.cifar_resnet(20, shortcut="projection"))
+    for model in (*resnets, glorot_nets[1]):
+        assert _initializers(model, bn, "gamma_initializer") == {"Ones"}
+        assert _initializers(model, bn, "beta_initializer") == {"Zeros"}
+        assert _initializers(model, bn, "moving_mean_initializer") == {"Zeros"}
+        assert _initializers(model, bn, "moving_variance_initializer") == {"Ones"}
+    for model in resnets:
+        assert _initializers(model, conv, "kernel_initializer") == {"HeNormal"}
+        assert _initializers(model, dense, "kernel_initializer") == {"GlorotUniform"}
