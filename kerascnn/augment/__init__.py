@@ -1,7 +1,7 @@
-"""Augmentation: Pillow-exact RandAugment ops, a per-image RandAugment layer, pictures.
+"""Augmentation: Pillow-exact RandAugment ops and a per-image RandAugment layer.
 
 ``ops`` holds the pure batch functions, ``layers`` the Keras layers and the
-magnitude -> parameter table, ``viz`` the figures.
+magnitude -> parameter table; the figures are in :mod:`kerascnn.plots.augmentation`.
 """
 
 from kerascnn.augment import ops
@@ -17,11 +17,6 @@ from kerascnn.augment.layers import (
     classic_augmentation,
     magnitude_to_parameter,
 )
-from kerascnn.augment.viz import (
-    plot_augmentation_draws,
-    plot_ops_grid,
-    plot_randaugment_samples,
-)
 
 __all__ = [
     "ARTICLE_OPS",
@@ -35,7 +30,4 @@ __all__ = [
     "classic_augmentation",
     "magnitude_to_parameter",
     "ops",
-    "plot_augmentation_draws",
-    "plot_ops_grid",
-    "plot_randaugment_samples",
 ]
