@@ -16,13 +16,12 @@ import tensorflow as tf
 from PIL import Image, ImageEnhance, ImageOps
 
 from kerascnn.augment import ops
-from kerascnn.data import PHOTO_NAMES, load_photo
 
 
 @pytest.fixture(scope="module")
-def photos() -> list[np.ndarray]:
-    """The four photos in RGB and their Pillow grey versions, uint8 (h, w, c)."""
-    rgb = [load_photo(name) for name in PHOTO_NAMES]
+def rgb_and_grey(photos) -> list[np.ndarray]:
+    """The four shipped photos in RGB and their Pillow grey versions, uint8 (h, w, c)."""
+    rgb = list(photos.values())
     grey = [np.asarray(Image.fromarray(image).convert("L"))[..., None] for image in rgb]
     return rgb + grey
 
@@ -69,8 +68,8 @@ GEOMETRIC_OPS = {
 }
 
 
-def _differences(photos, ours, pillow, params):
-    for image in photos:
+def _differences(images, ours, pillow, params):
+    for image in images:
         for p in params:
             out = (ours(image[None].astype(np.float32), p)).numpy()[0]
             ref = np.asarray(pillow(_pil(image), p), np.float32).reshape(out.shape)
@@ -78,17 +77,17 @@ def _differences(photos, ours, pillow, params):
 
 
 @pytest.mark.parametrize("name", sorted(PIXEL_OPS))
-def test_pixel_ops_match_pillow(photos, name):
+def test_pixel_ops_match_pillow(rgb_and_grey, name):
     ours, pillow, params = PIXEL_OPS[name]
-    for p, diff in _differences(photos, ours, pillow, params):
+    for p, diff in _differences(rgb_and_grey, ours, pillow, params):
         assert diff.mean() <= 0.6, (name, p, diff.mean())
         assert diff.max() <= 1.0 + 1e-3, (name, p, diff.max())
 
 
 @pytest.mark.parametrize("name", sorted(GEOMETRIC_OPS))
-def test_geometric_ops_match_pillow(photos, name):
+def test_geometric_ops_match_pillow(rgb_and_grey, name):
     ours, pillow, params = GEOMETRIC_OPS[name]
-    for p, diff in _differences(photos, ours, pillow, params):
+    for p, diff in _differences(rgb_and_grey, ours, pillow, params):
         assert diff.mean() <= 0.5, (name, p, diff.mean())
         assert np.mean(diff.max(axis=-1) > 1.01) <= 0.002, (name, p)
 
@@ -113,7 +112,8 @@ def test_equalize_and_auto_contrast_leave_flat_channels_alone():
 
 
 def test_per_image_parameters_equal_one_call_per_image(photos):
-    images = np.stack([photos[0][:64, :64], photos[1][:64, :64]]).astype(np.float32)
+    images = np.stack([photos["chelsea"][:64, :64], photos["coffee"][:64, :64]]
+                      ).astype(np.float32)
     cases = [(ops.brightness, [0.5, 1.5]), (ops.rotate, [-20.0, 10.0]),
              (ops.posterize, [2, 7]), (ops.solarize, [50.0, 200.0])]
     for op, values in cases:

@@ -22,8 +22,8 @@ def _load(name: str):
 
 
 @pytest.fixture(scope="module")
-def small_splits():
-    (x, y), (x_test, y_test) = data.load_fashion_mnist_subset()
+def small_splits(fashion_subset):
+    (x, y), (x_test, y_test) = fashion_subset
     (x_tr, y_tr), (x_val, y_val) = data.train_val_split(x[:600], y[:600], 0.2, seed=0)
     return (x_tr, y_tr), (x_val, y_val), (x_test[:200], y_test[:200])
 

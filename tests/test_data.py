@@ -125,6 +125,7 @@ def test_wrong_content_raises_clear_error(empty_keras_home):
 
 
 def test_subset_is_real_stratified_and_fixed():
+    # The loader itself under test: called here, not through the shared fixture.
     (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist_subset()
     assert x_train.dtype == np.uint8 and x_train.shape == (10000, 28, 28)
     assert np.bincount(y_train).tolist() == [1000] * 10
@@ -152,8 +153,8 @@ def test_photos_are_real_colour_images():
         data.load_photo("lena")
 
 
-def test_split_is_stratified_disjoint_and_reproducible():
-    (x, y), _ = data.load_fashion_mnist_subset()
+def test_split_is_stratified_disjoint_and_reproducible(fashion_subset):
+    (x, y), _ = fashion_subset
     ids = np.arange(len(x))
     (a_ids, a_y), (v_ids, v_y) = data.train_val_split(ids, y, val_fraction=0.2, seed=3)
     assert len(v_ids) == 2000 and len(a_ids) == 8000
@@ -180,8 +181,8 @@ def test_split_rejects_mismatched_lengths():
         data.train_val_split(np.zeros((10, 2)), np.zeros(9, int))
 
 
-def test_pipeline_shapes_dtypes_and_range():
-    (x, y), _ = data.load_fashion_mnist_subset()
+def test_pipeline_shapes_dtypes_and_range(fashion_subset):
+    (x, y), _ = fashion_subset
     ds = data.make_dataset(x[:300], y[:300], batch_size=128)
     batches = list(ds)
     assert [len(b[0]) for b in batches] == [128, 128, 44]
@@ -193,8 +194,8 @@ def test_pipeline_shapes_dtypes_and_range():
     np.testing.assert_array_equal(labels.numpy(), y[:128])
 
 
-def test_pipeline_shuffle_is_seeded():
-    (x, y), _ = data.load_fashion_mnist_subset()
+def test_pipeline_shuffle_is_seeded(fashion_subset):
+    (x, y), _ = fashion_subset
 
     def first_labels(seed):
         ds = data.make_dataset(x[:500], y[:500], batch_size=500, shuffle=True, seed=seed)
