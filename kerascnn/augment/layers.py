@@ -1,34 +1,19 @@
 """Augmentation layers: the classic Keras stack and a per-image RandAugment.
 
+Every RandAugment op has one entry in ``OP_TABLE`` (the shape of torchvision's
+``_AUGMENTATION_SPACE``): the function from magnitude to the op's parameter, whether
+the op is signed, what the parameter is at ``M = 10``, what it is clipped to and where
+the numbers come from. The name lists (``OP_NAMES``, ``ARTICLE_OPS``, ``PAPER_OPS``,
+``PAIRED_OPS``) and the table below are made from it, so they cannot disagree.
+
 Magnitude -> parameter (``magnitude_to_parameter``). The scale is the RandAugment
 paper's: ``M = 10`` is each op's AutoAugment maximum (the official code divides the
 level by 10), so ``m = M / 10`` and every parameter is linear in ``m``. ``M`` may go up
 to 30 (extrapolation); a parameter that would leave its valid range is clipped.
-"signed" ops take a random sign per image in :class:`RandAugment` (``sign`` in
-:func:`apply_op`).
+"signed" ops (``+-`` below) take a random sign per image in :class:`RandAugment`
+(``sign`` in :func:`apply_op`).
 
-==================  ==========================  ============  =============================
-op                  parameter at magnitude M    at M = 10     clipped to / source
-==================  ==========================  ============  =============================
-shear_x, shear_y    +-0.3 m                     +-0.3         AutoAugment paper, Table
-translate_x, _y     +-0.45 m * width (height)   +-0.45 size   [-size, size]; AutoAugment
-                                                              150 px of 331 (0.453), timm
-                                                              ``translate_pct=0.45``
-rotate              +-30 m degrees              +-30          AutoAugment paper
-solarize            threshold 256 (1 - m)       0             [0, 256]; timm "increasing",
-                                                              torchvision (255 -> 0)
-posterize           bits 8 - round(4 m)         4             [0, 8]; torchvision (8 -> 4)
-contrast, color,    factor 1 +- 0.9 m           0.1 or 1.9    >= 0; AutoAugment range
-brightness,                                                   [0.1, 1.9], signed as in
-sharpness                                                     torchvision and timm
-cutout              side 0.2 m * min(h, w)      0.2 size      [0, min(h, w)]; Fast
-                                                              AutoAugment ``Cutout(0, 0.2)``
-sample_pairing      weight 0.4 m                0.4           [0, 1]; AutoAugment paper
-                                                              range [0, 0.4]
-identity, invert,   (no parameter)
-auto_contrast,
-equalize
-==================  ==========================  ============  =============================
+{op_table}
 
 The official TensorFlow RandAugment code maps solarize and posterize the other way
 (a higher level gives a *weaker* op); we follow torchvision and timm, where a higher
@@ -40,7 +25,10 @@ the 0.2 of Fast AutoAugment.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -54,33 +42,145 @@ from kerascnn._checks import (
 )
 from kerascnn.augment import ops as _ops
 
-OP_NAMES = (
-    "identity", "shear_x", "shear_y", "translate_x", "translate_y", "rotate",
-    "auto_contrast", "invert", "equalize", "solarize", "posterize", "contrast", "color",
-    "brightness", "sharpness", "cutout", "sample_pairing",
-)
-# Kinds that pick their X or Y twin at random for each image.
-PAIRED_OPS = {"shear_xy": ("shear_x", "shear_y"), "translate_xy": ("translate_x", "translate_y")}
-ARTICLE_OPS = (
-    "shear_xy", "translate_xy", "rotate", "auto_contrast", "invert", "equalize", "solarize",
-    "posterize", "contrast", "color", "brightness", "sharpness", "cutout", "sample_pairing",
-)
-PAPER_OPS = (
-    "identity", "auto_contrast", "equalize", "rotate", "solarize", "color", "posterize",
-    "contrast", "brightness", "sharpness", "shear_x", "shear_y", "translate_x", "translate_y",
-)
-SIGNED_OPS = frozenset({
-    "shear_x", "shear_y", "translate_x", "translate_y", "rotate",
-    "contrast", "color", "brightness", "sharpness",
-})
 MAX_MAGNITUDE = 30.0
 
 
+@dataclass(frozen=True)
+class OpSpec:
+    """One RandAugment op: how its magnitude becomes its parameter, and why.
+
+    ``parameter(m, sign, height, width)`` is the op's parameter at ``m = M / 10`` for a
+    ``sign`` of +1 or -1 (ignored by unsigned ops) on a ``height`` x ``width`` image, all
+    float32 tensors (one value per image); ``None`` for an op without a parameter.
+    ``formula``, ``at_10`` and ``clip`` describe ``parameter`` in words for the module
+    table (the tests check ``signed`` and ``at_10`` against ``parameter``), ``source``
+    says where the numbers come from. ``kind`` is the op's name in the course's list
+    (``"shear_xy"`` for both shears: the layer picks X or Y per image; ``None``: not
+    in the list) and ``paper`` says whether the RandAugment paper's 14 ops include it.
+    """
+
+    parameter: Callable[..., tf.Tensor] | None
+    signed: bool = False
+    formula: str = "(no parameter)"
+    at_10: str = ""
+    clip: str = ""
+    source: str = ""
+    kind: str | None = None
+    paper: bool = True
+
+
+def _shear(m, sign, height, width):
+    return sign * 0.3 * m
+
+
+def _blend_factor(m, sign, height, width):
+    return tf.maximum(1.0 + sign * 0.9 * m, 0.0)
+
+
+_SHEAR = {"parameter": _shear, "signed": True, "formula": "+-0.3 m", "at_10": "+-0.3",
+          "source": "AutoAugment paper", "kind": "shear_xy"}
+_BLEND = {  # contrast, color, brightness and sharpness: the four ImageEnhance factors
+    "parameter": _blend_factor, "signed": True, "formula": "factor 1 +- 0.9 m",
+    "at_10": "0.1 or 1.9", "clip": ">= 0",
+    "source": "AutoAugment range [0.1, 1.9]; signed as in torchvision and timm",
+}
+_AUTOAUGMENT_TRANSLATE = "AutoAugment (150 px of 331 = 0.453); timm translate_pct=0.45"
+
+OP_TABLE: dict[str, OpSpec] = {
+    "identity": OpSpec(None, source="RandAugment paper", kind=None),
+    "shear_x": OpSpec(**_SHEAR),
+    "shear_y": OpSpec(**_SHEAR),
+    "translate_x": OpSpec(
+        lambda m, sign, height, width: sign * tf.minimum(0.45 * m, 1.0) * width,
+        signed=True, formula="+-0.45 m * width", at_10="+-0.45 width",
+        clip="[-width, width]", source=_AUTOAUGMENT_TRANSLATE, kind="translate_xy"),
+    "translate_y": OpSpec(
+        lambda m, sign, height, width: sign * tf.minimum(0.45 * m, 1.0) * height,
+        signed=True, formula="+-0.45 m * height", at_10="+-0.45 height",
+        clip="[-height, height]", source=_AUTOAUGMENT_TRANSLATE, kind="translate_xy"),
+    "rotate": OpSpec(
+        lambda m, sign, height, width: sign * 30.0 * m, signed=True,
+        formula="+-30 m degrees", at_10="+-30", source="AutoAugment paper", kind="rotate"),
+    "auto_contrast": OpSpec(None, source="AutoAugment paper", kind="auto_contrast"),
+    "invert": OpSpec(None, source="AutoAugment paper", kind="invert", paper=False),
+    "equalize": OpSpec(None, source="AutoAugment paper", kind="equalize"),
+    "solarize": OpSpec(
+        lambda m, sign, height, width: tf.clip_by_value(256.0 * (1.0 - m), 0.0, 256.0),
+        formula="threshold 256 (1 - m)", at_10="0", clip="[0, 256]",
+        source='timm "increasing", torchvision (255 -> 0)', kind="solarize"),
+    "posterize": OpSpec(
+        lambda m, sign, height, width: tf.clip_by_value(
+            8.0 - tf.floor(4.0 * m + 0.5), 0.0, 8.0),
+        formula="bits 8 - round(4 m)", at_10="4", clip="[0, 8]",
+        source="torchvision (8 -> 4)", kind="posterize"),
+    "contrast": OpSpec(**_BLEND, kind="contrast"),
+    "color": OpSpec(**_BLEND, kind="color"),
+    "brightness": OpSpec(**_BLEND, kind="brightness"),
+    "sharpness": OpSpec(**_BLEND, kind="sharpness"),
+    "cutout": OpSpec(
+        lambda m, sign, height, width: tf.minimum(0.2 * m, 1.0) * tf.minimum(height, width),
+        formula="side 0.2 m * min(h, w)", at_10="0.2 min(h, w)", clip="[0, min(h, w)]",
+        source="Fast AutoAugment Cutout(0, 0.2)", kind="cutout", paper=False),
+    "sample_pairing": OpSpec(
+        lambda m, sign, height, width: tf.minimum(0.4 * m, 1.0),
+        formula="weight 0.4 m", at_10="0.4", clip="[0, 1]",
+        source="AutoAugment paper, range [0, 0.4]", kind="sample_pairing", paper=False),
+}
+
+
+def _ops_by_kind() -> dict[str, tuple[str, ...]]:
+    kinds: dict[str, tuple[str, ...]] = {}
+    for name, op in OP_TABLE.items():
+        if op.kind is not None:
+            kinds[op.kind] = kinds.get(op.kind, ()) + (name,)
+    return kinds
+
+
+OP_NAMES = tuple(OP_TABLE)
+# The course's 14 kinds, in table order; a kind with two ops picks X or Y per image.
+ARTICLE_OPS = tuple(_ops_by_kind())
+PAIRED_OPS = {kind: names for kind, names in _ops_by_kind().items() if len(names) > 1}
+PAPER_OPS = tuple(name for name, op in OP_TABLE.items() if op.paper)
+_SIGNED_OPS = frozenset(name for name, op in OP_TABLE.items() if op.signed)
+
+
+def _render_op_table() -> str:
+    """``OP_TABLE`` as the text table of the module docstring, one row per description."""
+    columns = (("op", 14), ("parameter at M", 22), ("at M = 10", 13), ("clipped to", 17),
+               ("source", 26))
+    rows: list[list[str]] = []  # consecutive ops described alike share a row
+    for name, op in OP_TABLE.items():
+        cells = [name, op.formula, op.at_10, op.clip, op.source]
+        if rows and rows[-1][1:] == cells[1:]:
+            rows[-1][0] += f", {name}"
+        else:
+            rows.append(cells)
+    rule = "  ".join("=" * width for _, width in columns)
+
+    def line(parts) -> str:
+        return "  ".join(f"{part:<{width}}" for part, (_, width)
+                         in zip(parts, columns, strict=True)).rstrip()
+
+    lines = [rule, line(title for title, _ in columns), rule]
+    for cells in rows:
+        wrapped = [textwrap.wrap(text, width, break_long_words=False) or [""]
+                   for text, (_, width) in zip(cells, columns, strict=True)]
+        for i in range(max(len(cell) for cell in wrapped)):
+            lines.append(line(cell[i] if i < len(cell) else "" for cell in wrapped))
+    lines.append(rule)
+    return "\n".join(lines)
+
+
+if __doc__:  # None under python -OO
+    __doc__ = __doc__.replace("{op_table}", _render_op_table())
+
+
 def magnitude_to_parameter(name: str, magnitude, *, sign=1.0, image_size=(32, 32)):
-    """The parameter of op ``name`` at ``magnitude`` (see the module table), or ``None``.
+    """The parameter of op ``name`` at ``magnitude`` (see ``OP_TABLE``), or ``None``.
 
     ``magnitude`` and ``sign`` (+1 or -1, used by signed ops only) are numbers or
-    ``(batch,)`` tensors; ``image_size`` is ``(height, width)``. Returns a float32 tensor.
+    ``(batch,)`` tensors; ``image_size`` is ``(height, width)``. Returns a float32 tensor,
+    or ``None`` for an op without a parameter (identity, invert, ...).
 
     >>> float(magnitude_to_parameter("rotate", 10, sign=-1))
     -30.0
@@ -88,26 +188,13 @@ def magnitude_to_parameter(name: str, magnitude, *, sign=1.0, image_size=(32, 32
     0.0
     """
     check_choice(name, "name", OP_NAMES)
+    parameter = OP_TABLE[name].parameter
+    if parameter is None:
+        return None
     m = tf.cast(magnitude, tf.float32) / 10.0
     sign = tf.cast(sign, tf.float32)
     height, width = (tf.cast(v, tf.float32) for v in tf.unstack(tf.convert_to_tensor(image_size)))
-    if name in ("shear_x", "shear_y"):
-        return sign * 0.3 * m
-    if name in ("translate_x", "translate_y"):
-        return sign * tf.minimum(0.45 * m, 1.0) * (width if name == "translate_x" else height)
-    if name == "rotate":
-        return sign * 30.0 * m
-    if name == "solarize":
-        return tf.clip_by_value(256.0 * (1.0 - m), 0.0, 256.0)
-    if name == "posterize":
-        return tf.clip_by_value(8.0 - tf.floor(4.0 * m + 0.5), 0.0, 8.0)
-    if name in ("contrast", "color", "brightness", "sharpness"):
-        return tf.maximum(1.0 + sign * 0.9 * m, 0.0)
-    if name == "cutout":
-        return tf.minimum(0.2 * m, 1.0) * tf.minimum(height, width)
-    if name == "sample_pairing":
-        return tf.minimum(0.4 * m, 1.0)
-    return None  # identity, invert, auto_contrast, equalize
+    return parameter(m, sign, height, width)
 
 
 def apply_op(images, name: str, magnitude, *, sign=1.0, others=None, center=None) -> tf.Tensor:
@@ -161,6 +248,15 @@ def _check_value_range(value_range) -> tuple[float, float]:
     return float(value_range[0]), float(value_range[1])
 
 
+class _Draws(NamedTuple):
+    """What :class:`RandAugment` draws for each image in one round (one row per image)."""
+
+    magnitude: tf.Tensor  # float32 (batch,): the op's magnitude, 0 to 30
+    sign: tf.Tensor  # float32 (batch,): -1 or +1, used by signed ops
+    center: tf.Tensor  # float32 (batch, 2): cutout's centre (row, col)
+    partner: tf.Tensor  # int32 (batch,): the image that sample_pairing blends in
+
+
 @keras.saving.register_keras_serializable(package="kerascnn")
 class RandAugment(keras.layers.Layer):
     """RandAugment with the op drawn for each image (Cubuk et al., 2020).
@@ -176,7 +272,8 @@ class RandAugment(keras.layers.Layer):
 
     Input: a batch ``(batch, height, width, channels)`` or one image ``(height, width,
     channels)``, 1 or 3 channels, values in ``value_range``. Inactive (identity) with
-    ``training=False``. Runs with the TensorFlow backend, in a model or in ``tf.data``.
+    ``training=False``. Runs with the TensorFlow backend (a ``RuntimeError`` at
+    construction says how to switch otherwise), in a model or in ``tf.data``.
 
     Speed: Keras's own ``RandAugment`` (3.8+) draws the ops once per batch. Computing
     every op for every image and selecting would cost 14 ops per image; instead the
@@ -198,6 +295,14 @@ class RandAugment(keras.layers.Layer):
         seed: int | None = None,
         **kwargs,
     ) -> None:
+        backend = keras.backend.backend()
+        if backend != "tensorflow":
+            raise RuntimeError(
+                "RandAugment runs TensorFlow ops and needs the TensorFlow backend, but Keras "
+                f"is running on {backend!r}. Set the environment variable "
+                "KERAS_BACKEND=tensorflow before Python imports keras (in a notebook: restart "
+                "the kernel and set it in the first cell)."
+            )
         super().__init__(**kwargs)
         # The groups of images per op have data-dependent sizes, which XLA cannot compile:
         # this tells Model.compile(jit_compile="auto") to leave XLA off.
@@ -219,13 +324,16 @@ class RandAugment(keras.layers.Layer):
         self.branches = tuple(dict.fromkeys(name for pair in twins for name in pair))
         self._branch_of = [self.branches.index(name) for pair in twins for name in pair]
 
-    def _augment_once(self, images: tf.Tensor) -> tf.Tensor:
-        """One round: each image through one op drawn for it. ``images`` in [0, 255]."""
+    def _draw(self, images: tf.Tensor) -> tuple[tf.Tensor, _Draws]:
+        """The random choices of one round: each image's branch (op) and its draws."""
         shape = tf.shape(images)
         batch = shape[0]
-        u = keras.random.uniform((batch, 6), seed=self.seed_generator)
-        kind = tf.minimum(tf.cast(u[:, 0] * len(self.kinds), tf.int32), len(self.kinds) - 1)
-        coin = tf.cast(u[:, 1] < 0.5, tf.int32)
+        # One uniform draw per image and purpose (a column each; the order fixes the
+        # random stream, so a seed keeps giving the same augmentation).
+        kind_u, coin_u, sign_u, row_u, col_u, shift_u = tf.unstack(
+            keras.random.uniform((batch, 6), seed=self.seed_generator), axis=1)
+        kind = tf.minimum(tf.cast(kind_u * len(self.kinds), tf.int32), len(self.kinds) - 1)
+        coin = tf.cast(coin_u < 0.5, tf.int32)  # X or Y twin of a paired kind
         branch = tf.gather(tf.constant(self._branch_of, tf.int32), 2 * kind + coin)
         magnitude = tf.fill([batch], self.magnitude)
         if self.magnitude_std > 0:
@@ -233,25 +341,30 @@ class RandAugment(keras.layers.Layer):
             magnitude = tf.clip_by_value(
                 magnitude + self.magnitude_std * noise, 0.0, MAX_MAGNITUDE
             )
-        sign = tf.where(u[:, 2] < 0.5, -1.0, 1.0)
-        center = tf.floor(u[:, 3:5] * tf.cast(shape[1:3], tf.float32))
         # Pair image i with image i + shift, one shift in [1, batch - 1] per round.
-        shift = 1 + tf.cast(u[0, 5] * tf.cast(tf.maximum(batch - 1, 1), tf.float32), tf.int32)
-        partner = tf.cast((tf.range(batch) + shift) % batch, tf.float32)
-        params = tf.stack([magnitude, sign, center[:, 0], center[:, 1], partner], axis=1)
+        shift = 1 + tf.cast(shift_u[0] * tf.cast(tf.maximum(batch - 1, 1), tf.float32), tf.int32)
+        draws = _Draws(
+            magnitude=magnitude,
+            sign=tf.where(sign_u < 0.5, -1.0, 1.0),
+            center=tf.floor(tf.stack([row_u, col_u], axis=1) * tf.cast(shape[1:3], tf.float32)),
+            partner=(tf.range(batch) + shift) % batch,
+        )
+        return branch, draws
 
+    def _augment_once(self, images: tf.Tensor) -> tf.Tensor:
+        """One round: each image through one op drawn for it. ``images`` in [0, 255]."""
+        branch, draws = self._draw(images)
         n = len(self.branches)
-        positions = tf.dynamic_partition(tf.range(batch), branch, n)
+        positions = tf.dynamic_partition(tf.range(tf.shape(images)[0]), branch, n)
         groups = tf.dynamic_partition(images, branch, n)
-        group_params = tf.dynamic_partition(params, branch, n)
+        # The draws of the images in each group: one _Draws per branch.
+        parts = _Draws(*(tf.dynamic_partition(values, branch, n) for values in draws))
         outputs = []
-        for name, group, p in zip(self.branches, groups, group_params, strict=True):
-            others = None
-            if name == "sample_pairing":
-                others = tf.gather(images, tf.cast(p[:, 4], tf.int32))
-            outputs.append(
-                apply_op(group, name, p[:, 0], sign=p[:, 1], others=others, center=p[:, 2:4])
-            )
+        for i, (name, group) in enumerate(zip(self.branches, groups, strict=True)):
+            drawn = _Draws(*(values[i] for values in parts))
+            others = tf.gather(images, drawn.partner) if name == "sample_pairing" else None
+            outputs.append(apply_op(group, name, drawn.magnitude, sign=drawn.sign,
+                                    others=others, center=drawn.center))
         out = tf.dynamic_stitch(positions, outputs)
         out.set_shape(images.shape)
         return out
