@@ -39,10 +39,10 @@ from datetime import date
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
+import keras
 
-from kerascnn import data, models, profiles, training  # noqa: E402
-from kerascnn.augment import RandAugment, classic_augmentation  # noqa: E402
+from kerascnn import data, models, profiles, training
+from kerascnn.augment import RandAugment, classic_augmentation
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,6 @@ CLASS_NAMES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )
-CIFAR10_CLASS_NAMES = (
-    "airplane", "automobile", "bird", "cat", "deer",
-    "dog", "frog", "horse", "ship", "truck",
-)
 
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
 KERAS_SUBDIR = os.path.join("datasets", "fashion-mnist")
@@ -141,7 +137,7 @@ def _download(folder: Path) -> bool:
                 spec.name, origin=DOWNLOAD_URL + spec.name,
                 cache_dir=str(folder.parents[1]), cache_subdir=KERAS_SUBDIR,
             )
-    except Exception:  # noqa: BLE001 - Keras raises a bare Exception for URL failures
+    except Exception:  # Keras raises a bare Exception for URL failures
         return False
     return _complete(folder)
 
@@ -219,7 +215,7 @@ def load_cifar10():
     """
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
-    except Exception as err:  # noqa: BLE001 - Keras raises a bare Exception offline
+    except Exception as err:  # Keras raises a bare Exception offline
         raise RuntimeError(
             "CIFAR-10 is not cached and could not be downloaded "
             f"({err.__class__.__name__}). Run once on a machine that is online (Colab is), "
