@@ -59,6 +59,114 @@ def test_diagnose_underfitting():
     stuck = {"loss": [2.31, 2.30, 2.30, 2.29, 2.30, 2.29, 2.29, 2.29],
              "val_loss": [2.30, 2.30, 2.30, 2.30, 2.30, 2.30, 2.30, 2.30]}
     assert diagnose(stuck).verdict == "underfitting"
+    assert "hardly learns" in diagnose(stuck).advice
+
+
+# --- crafted curves, one or more per verdict -------------------------------------------
+
+EPOCHS = np.arange(1, 31)
+NOISE = np.random.default_rng(0).normal(0.0, 1.0, 30)  # one fixed draw of unit noise
+
+# The case that used to read as "good fit": 30 epochs, the training loss falling linearly
+# from 2.20 to 1.91, the validation loss falling at every epoch to the last, validation
+# accuracy about 0.25. The model is still learning: train longer.
+SLOW_DECLINE = {
+    "loss": np.linspace(2.20, 1.91, 30),
+    "val_loss": np.linspace(2.21, 2.03, 30),
+    "accuracy": np.linspace(0.15, 0.26, 30),
+    "val_accuracy": np.linspace(0.17, 0.25, 30),
+}
+# The same with noise of half the per-epoch fall (best epoch still the last).
+NOISY_SLOW_DECLINE = dict(SLOW_DECLINE, val_loss=np.linspace(2.21, 2.03, 30)
+                          + 0.003 * np.clip(NOISE, -1.5, 1.5) * np.r_[np.ones(29), 0.0])
+# Fast decline, then a plateau with noise: learned what it can in the first ten epochs.
+FAST_THEN_PLATEAU = {
+    "loss": 0.25 + 0.8 * np.exp(-EPOCHS / 2),
+    "val_loss": 0.3 + 0.7 * np.exp(-EPOCHS / 2) + 0.005 * NOISE,
+}
+# The same plateau, noisier, with its lowest point at the last epoch by chance.
+_plateau = 0.35 + 0.6 * np.exp(-EPOCHS / 1.5) + 0.02 * NOISE
+_plateau[-1] = _plateau.min() - 0.005
+NOISY_PLATEAU_MIN_LAST = {"loss": 0.3 + 0.7 * np.exp(-EPOCHS / 4), "val_loss": _plateau}
+# Late overfitting: best at epoch 20, then a steady rise while the training loss falls.
+LATE_OVERFIT = {
+    "loss": 1.2 * np.exp(-EPOCHS / 8),
+    "val_loss": np.r_[0.4 + 0.8 * np.exp(-EPOCHS[:20] / 5), 0.4 + 0.8 * np.exp(-4) + 0.03
+                      * np.arange(1, 11)],
+}
+# Early overfitting: best at epoch 2 of a large model on little data.
+EARLY_OVERFIT = {
+    "loss": 1.0 * np.exp(-EPOCHS[:12] / 2),
+    "val_loss": np.r_[0.9, 0.6, 0.65, 0.72, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5],
+}
+# A model that hardly learns: the training loss stays near ln(10).
+HARDLY_LEARNS = {
+    "loss": 2.30 - 0.002 * np.arange(15) + 0.002 * NOISE[:15],
+    "val_loss": 2.30 + 0.003 * NOISE[15:],
+}
+DIVERGED = {"loss": [2.0, 1.5, 30.0, np.nan, np.nan, np.nan],
+            "val_loss": [2.1, 1.6, 40.0, np.nan, np.nan, np.nan]}
+TOO_SHORT = {"loss": [2.0, 1.2, 0.9, 0.8], "val_loss": [2.0, 1.3, 1.0, 0.95]}
+
+CRAFTED = {
+    "slow steady decline": (SLOW_DECLINE, "underfitting", 30),
+    "noisy slow decline": (NOISY_SLOW_DECLINE, "underfitting", 30),
+    "fast decline then plateau": (FAST_THEN_PLATEAU, "good fit", None),
+    "noisy plateau, minimum at the last epoch": (NOISY_PLATEAU_MIN_LAST, "good fit", 30),
+    "late overfit": (LATE_OVERFIT, "overfitting", 20),
+    "early overfit": (EARLY_OVERFIT, "overfitting", 2),
+    "hardly learns": (HARDLY_LEARNS, "underfitting", None),
+    "NaN": (DIVERGED, "diverged", 2),
+    "too short": (TOO_SHORT, "not enough epochs to tell", 4),
+}
+
+
+@pytest.mark.parametrize("name", list(CRAFTED))
+def test_diagnose_crafted_curves(name):
+    history, verdict, best_epoch = CRAFTED[name]
+    result = diagnose(history)
+    assert result.verdict == verdict, result
+    if best_epoch is not None:
+        assert result.best_epoch == best_epoch
+    assert result.verdict in VERDICTS
+
+
+def test_still_improving_says_train_longer():
+    result = diagnose(SLOW_DECLINE)
+    assert result.advice.startswith("Still improving: train longer (the best epoch is the "
+                                    "last one; from epoch 20 to 29 the validation loss fell by")
+    assert result.overfit_epoch is None
+    assert "the best epoch is the last one" in diagnose(NOISY_SLOW_DECLINE).advice
+    # Best epoch one before the last: still improving, and the advice names the epoch.
+    dipped = dict(SLOW_DECLINE, val_loss=np.r_[SLOW_DECLINE["val_loss"][:29], 2.04])
+    result = diagnose(dipped)
+    assert (result.verdict, result.best_epoch) == ("underfitting", 29)
+    assert "the best epoch is 29 of 30" in result.advice
+    text = str(diagnose(SLOW_DECLINE))
+    assert text.splitlines()[0] == "Diagnosis: underfitting (30 epochs, counted from 1)"
+    assert "best epoch:        30 (lowest validation loss 2.0300)" in text
+    assert "validation 0.250" in text
+    assert "advice: Still improving: train longer" in text
+
+
+def test_a_fall_within_noise_is_a_plateau():
+    # The last epoch is the best, but the epochs before it scatter without a trend.
+    flat = {"loss": np.linspace(1.0, 0.4, 20),
+            "val_loss": np.r_[np.linspace(1.0, 0.5, 8), 0.5 + 0.02 * NOISE[:11], 0.45]}
+    assert diagnose(flat).verdict == "good fit"
+    # A steady but tiny fall after a large one has levelled off: a good fit too.
+    levelled = {"loss": 0.2 + np.exp(-EPOCHS / 3), "val_loss": 0.3 + np.exp(-EPOCHS / 3)}
+    assert diagnose(levelled).best_epoch == 30
+    assert diagnose(levelled).verdict == "good fit"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_noisy_plateaus_whose_minimum_is_last_are_good_fits(seed):
+    rng = np.random.default_rng(seed)
+    val_loss = 0.35 + 0.6 * np.exp(-EPOCHS / 1.5) + rng.normal(0.0, 0.02, 30)
+    val_loss[-1] = val_loss.min() - 0.005
+    verdict = diagnose({"loss": 0.3 + 0.7 * np.exp(-EPOCHS / 4), "val_loss": val_loss}).verdict
+    assert verdict == "good fit"
 
 
 def test_diagnose_too_short():
