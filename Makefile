@@ -54,6 +54,7 @@ notebooks: $(BIN)/.installed
 ##   machine's peak GFLOP/s, time to 0.91 accuracy (full Fashion-MNIST), every accuracy
 ##   row on the shipped subset (--quick). The long runs are by hand, one at a time:
 ##   python benchmarks/accuracy.py (every row on the full set, hours; --rows picks some)
+##   python benchmarks/epoch_budget.py (the flagship at 5, 20 and 50 epochs; --ablation E)
 ##   python benchmarks/course_time.py --profile full (every notebook, about 80 minutes)
 ##   python benchmarks/course_time.py --profile quick (every notebook, about 7 minutes)
 benchmarks: $(BIN)/.installed

@@ -20,9 +20,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import tensorflow as tf  # noqa: E402
+import tensorflow as tf
 
-from kerascnn.environment import cpu_description  # noqa: E402
+from kerascnn.environment import cpu_description
 
 
 def _best_seconds(fn, repeats: int = 5) -> float:

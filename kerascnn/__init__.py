@@ -10,8 +10,10 @@ lower modules know nothing of higher ones.
   that look inside a model (gradient norms, batch-norm calibration).
 * ``profiles`` uses ``data``: the ``KERASCNN_PROFILE`` switch, seeding and the course's
   Fashion-MNIST (all of it or the shipped subset).
-* ``training`` uses ``profiles``: ``compile_and_fit``, with the profile's epochs and
-  batch size.
+* ``training`` uses ``profiles``, ``data``, ``models`` and ``augment``:
+  ``compile_and_fit``, with the profile's epochs and batch size, and the flagship recipe
+  (``Recipe``, ``flagship_recipe``, ``fit_recipe``, ``predict``), which builds its model,
+  pipeline and augmentation from those rooms.
 * ``diagnosis`` reads the histories that training returns (plain dicts of per-epoch
   losses): it imports no other course module.
 * ``toy`` uses ``models`` and ``training`` (and ``profiles``' default seed): the 2-D toy

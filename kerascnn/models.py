@@ -54,6 +54,8 @@ __all__ = [
     "cnn",
     "gradient_norms",
     "mlp",
+    "preact_block",
+    "preact_resnet",
     "residual_block",
     "resnet",
     "summarize",
@@ -574,6 +576,103 @@ def cifar_resnet(
                          residual=residual, width=width, shortcut=shortcut, logits=logits)
 
 
+# --------------------------------------------------------------------------- the flagship
+
+
+def preact_block(
+    x: keras.KerasTensor, filters: int, stride: int = 1, *, name: str = "preact_block"
+) -> keras.KerasTensor:
+    """The pre-activation residual block (He et al. 2016b): ``y = F(x) + shortcut(x)``.
+
+    ``F`` is BN, ReLU, 3x3 convolution (carrying ``stride``), BN, ReLU, 3x3 convolution:
+    normalisation and activation come *before* each convolution, so the shortcut path is
+    a clean identity from block to block and nothing is applied after the addition.
+    When the shape changes, the shortcut is a 1x1 convolution (``stride``, no BN) of the
+    pre-activated input, as in the paper's ``preact_resnet``. Layers: ``{name}_bn1``,
+    ``{name}_relu1``, ``{name}_conv1``, ``{name}_bn2``, ``{name}_relu2``, ``{name}_conv2``,
+    ``{name}_shortcut_conv`` (when needed) and ``{name}_add``.
+
+    ``x`` is a ``(batch, height, width, channels)`` Keras tensor; the result is
+    ``(batch, ceil(height / stride), ceil(width / stride), filters)``.
+
+    >>> inputs = keras.Input((14, 14, 32))
+    >>> tuple(preact_block(inputs, 64, stride=2, name="demo").shape)
+    (None, 7, 7, 64)
+    """
+    filters = check_positive_int(filters, "filters")
+    stride = check_positive_int(stride, "stride")
+    pre = layers.BatchNormalization(**_BN, name=f"{name}_bn1")(x)
+    pre = layers.ReLU(name=f"{name}_relu1")(pre)
+    shortcut = x
+    if stride != 1 or x.shape[-1] != filters:
+        shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False,
+                                 kernel_initializer="he_normal",
+                                 name=f"{name}_shortcut_conv")(pre)
+    fx = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
+                       kernel_initializer="he_normal", name=f"{name}_conv1")(pre)
+    fx = layers.BatchNormalization(**_BN, name=f"{name}_bn2")(fx)
+    fx = layers.ReLU(name=f"{name}_relu2")(fx)
+    fx = layers.Conv2D(filters, 3, padding="same", use_bias=False,
+                       kernel_initializer="he_normal", name=f"{name}_conv2")(fx)
+    return layers.Add(name=f"{name}_add")([fx, shortcut])
+
+
+def preact_resnet(
+    input_shape: Sequence[int] = (28, 28, 1),
+    num_classes: int = 10,
+    *,
+    channels: Sequence[int] = (32, 64, 128, 256),
+    blocks: Sequence[int] = (1, 1, 1),
+    logits: bool = False,
+) -> keras.Model:
+    """The course's flagship: a pre-activation ResNet sized for 28x28 images and a CPU.
+
+    A 3x3 stem convolution (``stem_conv``, ``channels[0]`` filters, full resolution), then
+    one stage per entry of ``blocks``: stage ``s`` has ``blocks[s - 1]``
+    :func:`preact_block` s (``stage{s}_block{b}``) with ``channels[s]`` filters, the first
+    one with stride 2. Then ``final_bn``, ``final_relu``, global average pooling
+    (``avg_pool``) and ``predictions``.
+
+    Why this shape. A CIFAR ResNet-20 at width 2 keeps 32 channels at full 28x28
+    resolution for a third of its layers, which is where most of its cost goes on a CPU.
+    Here the map is halved at every stage (28 -> 14 -> 7 -> 4) while the channels double
+    (32 -> 64 -> 128 -> 256), so each stage costs about the same, the last stage sees the
+    whole garment, and the network holds about 1.2M parameters at about 37M
+    multiply-accumulates per image (see :func:`summarize`), the size of the small
+    pre-activation ResNets that the fast.ai course trains on Fashion-MNIST.
+
+    Initialisation: convolutions ``he_normal``, batch norm ``gamma = 1``, ``beta = 0``,
+    ``predictions`` ``glorot_uniform`` with zero bias.
+
+    Input ``(batch, height, width, channels)`` floats in ``[0, 1]``; output
+    ``(batch, num_classes)`` probabilities (logits with ``logits=True``). The model name
+    is ``"preact_resnet"``.
+
+    >>> model = preact_resnet()
+    >>> model.get_layer("stage3_block1_add").output.shape
+    (None, 4, 4, 256)
+    """
+    shape = _check_input_shape(input_shape, image=True)
+    num_classes = _check_num_classes(num_classes)
+    channels = _check_units(channels, "channels")
+    blocks = _check_units(blocks, "blocks")
+    if len(channels) != len(blocks) + 1:
+        raise ValueError(
+            f"`channels` needs one entry for the stem plus one per stage of `blocks`: "
+            f"{len(blocks)} stages need {len(blocks) + 1} channel counts, got {channels}"
+        )
+    inputs = keras.Input(shape, name="input")
+    x = layers.Conv2D(channels[0], 3, padding="same", use_bias=False,
+                      kernel_initializer="he_normal", name="stem_conv")(inputs)
+    for s, (filters, count) in enumerate(zip(channels[1:], blocks, strict=True), start=1):
+        for b in range(1, count + 1):
+            x = preact_block(x, filters, 2 if b == 1 else 1, name=f"stage{s}_block{b}")
+    x = layers.BatchNormalization(**_BN, name="final_bn")(x)
+    x = layers.ReLU(name="final_relu")(x)
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    return keras.Model(inputs, _classifier(x, num_classes, logits), name="preact_resnet")
+
+
 # --------------------------------------------------------------------------- summary
 
 
@@ -608,10 +707,14 @@ def summarize(
       layers (shortcut convolutions included) as output positions x kernel size, from
       each layer's output shape. Biases, batch norm, activations, pooling and additions
       are not counted, as in the usual FLOP tables (which report these MACs).
+    * ``mflops``: the forward pass in millions of floating-point operations, ``2 x macs /
+      1e6`` (a multiply and an add per MAC). Many papers and courses print MACs under the
+      name "FLOPs"; compare like with like. Training an image costs about three forward
+      passes (forward, gradient of the input, gradient of the weights).
 
     >>> rows = summarize({"softmax regression": mlp((28, 28, 1), 10, hidden_units=())})
     >>> sorted(rows[0].items())  # doctest: +NORMALIZE_WHITESPACE
-    [('depth', 1), ('macs', 7840), ('name', 'softmax regression'),
+    [('depth', 1), ('macs', 7840), ('mflops', 0.01568), ('name', 'softmax regression'),
      ('non_trainable_parameters', 0), ('parameters', 7850)]
     """
     if isinstance(models, keras.Model):
@@ -626,16 +729,18 @@ def summarize(
         positions = [layer.output.shape[1:-1] for layer in weighted]
         if any(None in p for p in positions):
             raise ValueError(f"summarize needs a fixed input size; {name!r} has a None dimension")
+        macs = sum(
+            int(np.prod(p)) * int(np.prod(layer.kernel.shape))
+            for p, layer in zip(positions, weighted, strict=True)
+        )
         rows.append(
             {
                 "name": name,
                 "depth": sum(not layer.name.endswith("_shortcut_conv") for layer in weighted),
                 "parameters": _size(model.trainable_weights),
                 "non_trainable_parameters": _size(model.non_trainable_weights),
-                "macs": sum(
-                    int(np.prod(p)) * int(np.prod(layer.kernel.shape))
-                    for p, layer in zip(positions, weighted, strict=True)
-                ),
+                "macs": macs,
+                "mflops": 2 * macs / 1e6,
             }
         )
     return rows

@@ -1,18 +1,28 @@
-"""Training: the course's one way to compile and fit a classifier.
+"""Training: the course's one way to compile and fit a classifier, and the flagship recipe.
 
 :func:`compile_and_fit` is a thin wrapper over ``model.compile`` and ``model.fit``: sparse
 cross-entropy, accuracy, the course profile's epochs and batch size
 (:mod:`kerascnn.profiles`), and the usual callbacks by keyword.
+
+The flagship recipe (:class:`Recipe`, :func:`flagship_recipe`, :func:`fit_recipe`,
+:func:`predict`) trains :func:`kerascnn.models.preact_resnet` for a fixed budget of
+epochs: AdamW with a one-cycle learning rate, label smoothing, light augmentation and
+flip test-time augmentation. Notebook 14 and ``benchmarks/epoch_budget.py`` both call it,
+so the figures in README and the notebook come from one recipe.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import keras
+import numpy as np
+import tensorflow as tf
 
-from kerascnn import profiles
-from kerascnn._checks import check_positive_int
+from kerascnn import data, models, profiles
+from kerascnn._checks import check_choice, check_positive_int
+from kerascnn.augment import RandAugment
 
 
 def compile_and_fit(
@@ -116,3 +126,192 @@ def compile_and_fit(
         fit_kwargs.setdefault("shuffle", False)  # a dataset shuffles itself; Keras warns
     return model.fit(x, y, validation_data=validation, epochs=epochs, callbacks=callbacks,
                      verbose=verbose, **fit_kwargs)
+
+
+# --------------------------------------------------------------------------------------
+# The flagship recipe
+# --------------------------------------------------------------------------------------
+
+AUGMENTATIONS = ("none", "flip", "flip_shift", "randaugment")
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How the flagship trains for a fixed budget of ``epochs``; every field a choice.
+
+    Attributes:
+        epochs: the budget: passes over the training set, and the length of the schedule.
+        batch_size: images per step.
+        learning_rate: the peak of the one-cycle schedule: a linear warm-up from
+            ``learning_rate / 25`` over the first ``warmup_fraction`` of the steps, then a
+            cosine decay to ``learning_rate / 1000`` at the last step.
+        warmup_fraction: the share of steps spent warming up, in ``[0, 1)``.
+        weight_decay: AdamW's decoupled weight decay.
+        label_smoothing: the target puts ``1 - label_smoothing + label_smoothing / C`` on
+            the true class and ``label_smoothing / C`` on each other class
+            (``keras.losses.CategoricalCrossentropy(label_smoothing=...)``).
+        ema_momentum: when set, the optimizer keeps an exponential moving average of the
+            weights (Keras's ``use_ema``) and the model ends with the averaged weights;
+            ``None`` keeps the last weights.
+        augment: one of :data:`AUGMENTATIONS`: nothing, random horizontal flips, flips and
+            random shifts of up to 2 pixels, or flips and :class:`~kerascnn.augment.RandAugment`.
+        randaugment_ops: RandAugment's ``N`` (with ``augment="randaugment"``).
+        randaugment_magnitude: RandAugment's ``M``, 0-30.
+        tta: average the predictions of each image and its mirror image at test time.
+
+    >>> Recipe(epochs=5).replace(label_smoothing=0.0).label_smoothing
+    0.0
+    """
+
+    epochs: int
+    batch_size: int = 256
+    learning_rate: float = 4e-3
+    warmup_fraction: float = 0.25
+    weight_decay: float = 0.05
+    label_smoothing: float = 0.1
+    ema_momentum: float | None = None
+    augment: str = "flip"
+    randaugment_ops: int = 2
+    randaugment_magnitude: float = 5.0
+    tta: bool = True
+
+    def __post_init__(self) -> None:
+        check_positive_int(self.epochs, "epochs")
+        check_positive_int(self.batch_size, "batch_size")
+        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
+            raise ValueError(f"`learning_rate` must be a number > 0, got {self.learning_rate!r}")
+        if not 0.0 <= self.warmup_fraction < 1.0:
+            raise ValueError(f"`warmup_fraction` must lie in [0, 1), got {self.warmup_fraction}")
+        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
+            raise ValueError(f"`weight_decay` must be a number >= 0, got {self.weight_decay!r}")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"`label_smoothing` must lie in [0, 1), got {self.label_smoothing}")
+        if self.ema_momentum is not None and not 0.0 < self.ema_momentum < 1.0:
+            raise ValueError(f"`ema_momentum` must lie in (0, 1) or be None, got "
+                             f"{self.ema_momentum}")
+        check_choice(self.augment, "augment", AUGMENTATIONS)
+
+    def replace(self, **changes) -> Recipe:
+        """A copy with some fields changed, e.g. for an ablation: ``r.replace(tta=False)``."""
+        return dataclasses.replace(self, **changes)
+
+    def optimizer(self, steps: int) -> keras.optimizers.Optimizer:
+        """AdamW on the one-cycle schedule for ``steps`` training steps.
+
+        >>> opt = Recipe(epochs=1).optimizer(100)
+        >>> round(float(opt.learning_rate), 6)  # step 0: the start of the warm-up
+        0.00016
+        """
+        steps = check_positive_int(steps, "steps")
+        warmup = int(self.warmup_fraction * steps)
+        schedule = keras.optimizers.schedules.CosineDecay(
+            self.learning_rate / 25, steps - warmup, alpha=1e-3,
+            warmup_target=self.learning_rate, warmup_steps=warmup)
+        return keras.optimizers.AdamW(
+            schedule, weight_decay=self.weight_decay, use_ema=self.ema_momentum is not None,
+            ema_momentum=self.ema_momentum or 0.99)
+
+    def augmentation(self, seed: int | None = None) -> keras.layers.Layer | None:
+        """The training-time augmentation as a Keras layer on ``[0, 255]`` images, or None.
+
+        >>> Recipe(epochs=1, augment="flip_shift").augmentation(seed=0).name
+        'flip_shift'
+        """
+        if self.augment == "none":
+            return None
+        stack = [keras.layers.RandomFlip("horizontal", seed=seed)]
+        if self.augment == "flip_shift":
+            stack.append(keras.layers.RandomTranslation(
+                2 / 28, 2 / 28, fill_mode="constant", seed=seed))
+        elif self.augment == "randaugment":
+            stack.append(RandAugment(num_ops=self.randaugment_ops,
+                                     magnitude=self.randaugment_magnitude, seed=seed))
+        return keras.Sequential(stack, name=self.augment)
+
+
+def flagship_recipe(epochs: int) -> Recipe:
+    """The flagship recipe for a budget of ``epochs``: the choices the ablation kept.
+
+    See README's ablation table (``benchmarks/epoch_budget.py --ablation``) for what each
+    ingredient bought; this function is where the kept ones are written down, once.
+
+    >>> flagship_recipe(5).augment
+    'flip'
+    """
+    epochs = check_positive_int(epochs, "epochs")
+    return Recipe(epochs=epochs)
+
+
+def _one_hot(num_classes: int):
+    return lambda images, labels: (images, tf.one_hot(labels, num_classes))
+
+
+def fit_recipe(
+    recipe: Recipe,
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    *,
+    model: keras.Model | None = None,
+    seed: int = 0,
+    verbose: int | str = 2,
+) -> tuple[keras.Model, keras.callbacks.History]:
+    """Train ``model`` (default: a new :func:`~kerascnn.models.preact_resnet`) by ``recipe``.
+
+    ``train`` and ``validation`` are ``(x, y)`` with uint8 images ``(n, h, w)`` or
+    ``(n, h, w, c)`` in ``[0, 255]`` and integer labels, as
+    :func:`kerascnn.data.load_fashion_mnist` returns them. ``seed`` fixes the initial
+    weights, the data order and the augmentation draws. This is the plain Keras program::
+
+        model.compile(optimizer=keras.optimizers.AdamW(one_cycle, weight_decay=...),
+                      loss=keras.losses.CategoricalCrossentropy(label_smoothing=...),
+                      metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
+        model.fit(train_dataset, validation_data=val_dataset, epochs=recipe.epochs)
+
+    with one-hot labels (label smoothing needs them). Returns the trained model (with
+    the averaged weights when ``recipe.ema_momentum`` is set) and its ``History``
+    (``loss``, ``accuracy`` and, with validation, ``val_loss``, ``val_accuracy``).
+
+    >>> x = np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype=np.uint8)
+    >>> y = np.arange(64) % 10
+    >>> model, history = fit_recipe(Recipe(epochs=1, batch_size=32), (x, y), verbose=0,
+    ...                             model=models.preact_resnet(channels=(4, 8), blocks=(1,)))
+    >>> len(history.history["loss"])
+    1
+    """
+    (x_train, y_train) = train
+    classes = int(np.max(y_train)) + 1 if model is None else int(model.output_shape[-1])
+    keras.utils.set_random_seed(seed)
+    if model is None:
+        shape = data.to_float_images(x_train[:1]).shape[1:]
+        model = models.preact_resnet(shape, max(classes, 2))
+    train_ds = data.make_dataset(x_train, y_train, recipe.batch_size, shuffle=True, seed=seed,
+                                 augment=recipe.augmentation(seed)).map(_one_hot(classes))
+    val_ds = None
+    if validation is not None:
+        val_ds = data.make_dataset(*validation, 1024).map(_one_hot(classes))
+    model.compile(
+        optimizer=recipe.optimizer(recipe.epochs * len(train_ds)),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
+        metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
+    )
+    history = model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs,
+                        verbose=verbose)
+    return model, history
+
+
+def predict(model: keras.Model, x: np.ndarray, *, tta: bool = True,
+            batch_size: int = 1024) -> np.ndarray:
+    """Class probabilities ``(n, C)`` for uint8 images ``x``; with ``tta``, the mean of
+    the predictions for each image and its mirror image (flip test-time augmentation).
+
+    >>> model = models.preact_resnet(channels=(4, 8), blocks=(1,))
+    >>> predict(model, np.zeros((3, 28, 28), np.uint8)).shape
+    (3, 10)
+    """
+    images = data.make_dataset(x, np.zeros(len(x), np.int32), batch_size).map(
+        lambda images, _: images)
+    probabilities = model.predict(images, verbose=0)
+    if tta:
+        mirrored = images.map(lambda batch: tf.reverse(batch, axis=[2]))
+        probabilities = (probabilities + model.predict(mirrored, verbose=0)) / 2
+    return probabilities

@@ -28,11 +28,14 @@ def small_splits(fashion_subset):
     return (x_tr, y_tr), (x_val, y_val), (x_test[:200], y_test[:200])
 
 
-@pytest.mark.parametrize("row", ["mlp", "cnn", "vgg", "resnet_randaugment"])
+@pytest.mark.parametrize("row", ["mlp", "cnn", "vgg", "flagship"])
 def test_accuracy_rows_train_and_report(row, small_splits):
     accuracy = _load("accuracy")
-    result = accuracy.run_row(row, accuracy.RECIPES[row], small_splits, quick=True)
-    assert result["epochs"] == 2
+    if row == "flagship":
+        result = accuracy.run_flagship(small_splits, quick=True)
+    else:
+        result = accuracy.run_row(row, accuracy.RECIPES[row], small_splits, quick=True)
+    assert result["epochs"] == 1
     assert 0.0 <= result["test_accuracy"] <= 1.0
     assert result["params"] > 0 and result["images_per_s"] > 0
     assert result["target"] > 0.88
@@ -56,3 +59,24 @@ def test_stop_at_target_stops_and_records():
     stop.on_epoch_end(1, {"val_accuracy": 0.6})
     assert stop.epoch == 2 and stop.seconds >= 0 and model.stop_training
     assert np.isfinite(stop.seconds)
+
+
+def test_epoch_budget_ablation_changes_one_ingredient_per_line():
+    module = _load("epoch_budget")
+    base = module.training.flagship_recipe(20)
+    variants = module.ablation_variants(base)
+    assert variants["flagship recipe"] == base
+    for name, recipe in variants.items():
+        changed = {f for f in base.__dataclass_fields__ if getattr(recipe, f) != getattr(base, f)}
+        assert len(changed) <= 2, (name, changed)  # batch size moves with its learning rate
+        assert (name == "flagship recipe") == (not changed)
+
+
+def test_epoch_budget_runs_a_budget_and_reports(small_splits):
+    module = _load("epoch_budget")
+    train, val, test = small_splits
+    result = module.run_budget(1, (train, val), test, peak_gflops=100.0)
+    assert 0.0 <= result["test"] <= 1.0 and 0.0 <= result["val_tta"] <= 1.0
+    assert result["images_per_s"] > 0 and result["gflops"] > 0
+    assert result["peak_share"] == pytest.approx(result["gflops"] / 100.0)
+    assert result["pipeline_share"] > 0

@@ -296,6 +296,7 @@ def test_summarize_counts_macs_by_hand():
             "parameters": model.count_params(),
             "non_trainable_parameters": 0,
             "macs": by_hand,
+            "mflops": 2 * by_hand / 1e6,
         },
         {
             "name": "softmax",
@@ -303,6 +304,7 @@ def test_summarize_counts_macs_by_hand():
             "parameters": 7850,
             "non_trainable_parameters": 0,
             "macs": 7840,
+            "mflops": 2 * 7840 / 1e6,
         },
     ]
     named_by_model = [rows[0] | {"name": "cnn"}, rows[1] | {"name": "mlp"}]
@@ -433,3 +435,47 @@ def test_initialisation_is_what_the_docstrings_say():
     for model in resnets:
         assert _initializers(model, conv, "kernel_initializer") == {"HeNormal"}
         assert _initializers(model, dense, "kernel_initializer") == {"GlorotUniform"}
+
+
+def test_preact_resnet_is_the_flagship_shape():
+    model = models.preact_resnet()
+    row = models.summarize(model)[0]
+    # stem + 3 stages of one block (2 convs each) + predictions; shortcuts not counted
+    assert row["depth"] == 1 + 3 * 2 + 1
+    assert [model.get_layer(f"stage{s}_block1_add").output.shape[1:] for s in (1, 2, 3)] == [
+        (14, 14, 64), (7, 7, 128), (4, 4, 256)]
+    by_hand = (
+        28 * 28 * 32 * 9 * 1  # stem
+        + 14 * 14 * 64 * (9 * 32 + 9 * 64 + 32)  # stage1: conv1, conv2, 1x1 shortcut
+        + 7 * 7 * 128 * (9 * 64 + 9 * 128 + 64)
+        + 4 * 4 * 256 * (9 * 128 + 9 * 256 + 128)
+        + 256 * 10
+    )
+    assert row["macs"] == by_hand
+    assert row["mflops"] == pytest.approx(2 * by_hand / 1e6)
+    assert model.output_shape == (None, 10)
+    probabilities = model(np.zeros((2, 28, 28, 1), "float32"))
+    np.testing.assert_allclose(np.sum(probabilities, axis=1), 1.0, rtol=1e-5)
+
+
+def test_preact_resnet_blocks_and_identity_shortcuts():
+    model = models.preact_resnet(channels=(8, 16, 32), blocks=(2, 1), logits=True)
+    names = {layer.name for layer in model.layers}
+    assert "stage1_block2_add" in names
+    assert "stage1_block2_shortcut_conv" not in names  # same shape: identity shortcut
+    assert "stage1_block1_shortcut_conv" in names
+    assert model.get_layer("predictions").activation is keras.activations.linear
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"channels": (32, 64), "blocks": (1, 1)}, r"2 stages need 3 channel counts"),
+        ({"blocks": (1, 0, 1)}, r"`blocks`"),
+        ({"input_shape": (28, 28)}, r"`input_shape` must be \(height, width, channels\)"),
+        ({"num_classes": 1}, r"`num_classes` must be >= 2"),
+    ],
+)
+def test_preact_resnet_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        models.preact_resnet(**kwargs)

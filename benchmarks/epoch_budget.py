@@ -1,0 +1,147 @@
+"""The flagship recipe at fixed budgets of epochs, against fast.ai's Fashion-MNIST results.
+
+    python benchmarks/epoch_budget.py                    # budgets of 5, 20 and 50 epochs
+    python benchmarks/epoch_budget.py --budgets 5        # one budget
+    python benchmarks/epoch_budget.py --ablation 5       # one ingredient changed per line
+    python benchmarks/epoch_budget.py --quick            # the shipped subset, to test it
+
+Epochs of the 60,000-image training set are the hardware-independent unit of the
+anchors: the fast.ai course (2022, part 2, notebook ``14_augment``) trains small
+pre-activation ResNets with one-cycle AdamW to 0.934 in 5 epochs, 0.945 in 20 (crop,
+flip and flip TTA) and 0.949 in 50 (random erasing). Each budget here is its own run of
+:func:`kerascnn.training.fit_recipe` with :func:`kerascnn.training.flagship_recipe`
+(its own schedule, ending at its last epoch), on the training set minus a stratified
+10 % validation split; the 10,000 test images are evaluated once per budget, at the end.
+
+Printed per budget: test accuracy, the target, training wall time, training images/s,
+the achieved GFLOP/s (``mflops`` per image from ``models.summarize`` x 3 for the
+backward pass x images/s) as a share of this machine's measured conv peak
+(``benchmarks/peak_flops.py``), and the share of an epoch that the input pipeline
+(shuffle, augmentation, scaling) takes when run alone.
+
+``--ablation E`` trains the budget-``E`` recipe and one variant per ingredient and prints
+each one's *validation* accuracy (choices are made on validation, never on test) and
+time, with and without flip TTA.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from datetime import date
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+
+from kerascnn import data, models, profiles, training
+from kerascnn.environment import cpu_description
+
+# Budget -> (target, fast.ai's figure at that budget).
+TARGETS = {5: (0.936, 0.934), 20: (0.947, 0.945), 50: (0.952, 0.949)}
+
+
+def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
+    """One line per ingredient: the recipe with that one choice changed."""
+    return {
+        "flagship recipe": recipe,
+        "no label smoothing": recipe.replace(label_smoothing=0.0),
+        "EMA of weights (0.999)": recipe.replace(ema_momentum=0.999),
+        "no augmentation": recipe.replace(augment="none"),
+        "flips + 2-px shifts": recipe.replace(augment="flip_shift"),
+        "flips + RandAugment N=2 M=5": recipe.replace(augment="randaugment"),
+        "batch 128": recipe.replace(batch_size=128),
+        "batch 512, learning rate x2": recipe.replace(
+            batch_size=512, learning_rate=2 * recipe.learning_rate),
+        "learning rate / 2": recipe.replace(learning_rate=recipe.learning_rate / 2),
+    }
+
+
+def _accuracy(model, x, y, tta: bool) -> float:
+    return float(np.mean(np.argmax(training.predict(model, x, tta=tta), axis=1) == y))
+
+
+def pipeline_seconds(recipe: training.Recipe, x, y, seed: int = 0) -> float:
+    """Seconds to draw one epoch of training batches alone (no model)."""
+    dataset = data.make_dataset(x, y, recipe.batch_size, shuffle=True, seed=seed,
+                                augment=recipe.augmentation(seed))
+    for _ in dataset.take(2):  # build the cache and trace the augmentation first
+        pass
+    start = time.perf_counter()
+    for _ in dataset:
+        pass
+    return time.perf_counter() - start
+
+
+def train(recipe: training.Recipe, splits, seed: int = 0) -> dict:
+    """Train one recipe; return the model, seconds, images/s and validation accuracies."""
+    (x_tr, y_tr), (x_val, y_val) = splits
+    profiles.set_seed(seed)  # op determinism: the same seed gives the same numbers
+    start = time.perf_counter()
+    model, _ = training.fit_recipe(recipe, (x_tr, y_tr), seed=seed, verbose=0)
+    seconds = time.perf_counter() - start
+    return {"model": model, "seconds": seconds,
+            "images_per_s": recipe.epochs * len(x_tr) / seconds,
+            "val": _accuracy(model, x_val, y_val, tta=False),
+            "val_tta": _accuracy(model, x_val, y_val, tta=True)}
+
+
+def run_budget(epochs: int, splits, test, peak_gflops: float | None) -> dict:
+    recipe = training.flagship_recipe(epochs)
+    result = train(recipe, splits)
+    x_test, y_test = test
+    result["test"] = _accuracy(result["model"], x_test, y_test, tta=recipe.tta)
+    mflops = models.summarize(result["model"])[0]["mflops"]
+    result["gflops"] = mflops * 3 * result["images_per_s"] / 1e3
+    result["peak_share"] = result["gflops"] / peak_gflops if peak_gflops else None
+    x_tr, y_tr = splits[0]
+    epoch_seconds = result["seconds"] / epochs
+    result["pipeline_share"] = pipeline_seconds(recipe, x_tr, y_tr) / epoch_seconds
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budgets", nargs="+", type=int, default=sorted(TARGETS))
+    parser.add_argument("--ablation", type=int, metavar="EPOCHS",
+                        help="compare one-ingredient variants at this budget instead")
+    parser.add_argument("--quick", action="store_true",
+                        help="the shipped subset and 1-epoch budgets, to test the script")
+    args = parser.parse_args()
+    loader = data.load_fashion_mnist_subset if args.quick else data.load_fashion_mnist
+    (x_train, y_train), test = loader()
+    splits = data.train_val_split(x_train, y_train, val_fraction=0.1, seed=0)
+    print(f"Flagship recipe at fixed epoch budgets, {'quick (subset)' if args.quick else 'full'}"
+          f", {date.today()}, {cpu_description()}, train {len(splits[0][0])} / validation "
+          f"{len(splits[1][0])} / test {len(test[0])}", flush=True)
+
+    if args.ablation:
+        epochs = 1 if args.quick else args.ablation
+        print(f"\nAblation at {epochs} epochs: validation accuracy (choices use validation)")
+        print(f"{'variant':<30} {'val':>7} {'val+TTA':>8} {'wall s':>7} {'img/s':>6}")
+        for name, recipe in ablation_variants(training.flagship_recipe(epochs)).items():
+            r = train(recipe, splits)
+            print(f"{name:<30} {r['val']:7.4f} {r['val_tta']:8.4f} {r['seconds']:7.0f} "
+                  f"{r['images_per_s']:6.0f}", flush=True)
+        return
+
+    from peak_flops import conv_gflops  # benchmarks/ is on sys.path when run as a script
+
+    peak = conv_gflops()
+    print(f"measured conv peak (3x3, 256x14x14x64): {peak:.1f} GFLOP/s\n")
+    print(f"{'epochs':>6} {'test':>7} {'target':>7} {'fast.ai':>7} {'wall s':>7} {'img/s':>6} "
+          f"{'GFLOP/s':>8} {'of peak':>7} {'input pipeline':>15}")
+    for epochs in args.budgets:
+        budget = 1 if args.quick else epochs
+        r = run_budget(budget, splits, test, peak)
+        target, fastai = TARGETS.get(epochs, (float("nan"), float("nan")))
+        short = target - r["test"]
+        verdict = "" if args.quick or short <= 0 else f"  SHORT by {short:.3f}"
+        print(f"{budget:6d} {r['test']:7.4f} {target:7.3f} {fastai:7.3f} {r['seconds']:7.0f} "
+              f"{r['images_per_s']:6.0f} {r['gflops']:8.1f} {r['peak_share']:7.1%} "
+              f"{r['pipeline_share']:14.1%} {verdict}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
