@@ -66,20 +66,34 @@ class Recipe:
 
 
 def _flips_and_shifts():
-    return classic_augmentation(rotation=0.0, zoom=0.0, translation=2 / 28, brightness=0.0,
-                                contrast=0.0, noise=0.0, seed=0)
+    return classic_augmentation(
+        rotation=0.0, zoom=0.0, translation=2 / 28, brightness=0.0, contrast=0.0, noise=0.0, seed=0
+    )
 
 
 RECIPES = {
-    "mlp": Recipe(lambda: models.mlp((28, 28, 1), 10, hidden_units=(512, 256), dropout=0.2),
-                  0.890, "MLP 256-128-100: 0.883", epochs=40),
-    "cnn": Recipe(lambda: models.cnn((28, 28, 1), 10, filters=(32, 64), dense_units=256,
-                                     dropout=0.4, batch_norm=True),
-                  0.925, "2 Conv+pooling: 0.916", epochs=40,
-                  augment=_flips_and_shifts),
-    "vgg": Recipe(lambda: models.vgg(11, (28, 28, 1), 10, batch_norm=True, dense_units=256),
-                  0.940, "VGG16, 26M parameters: 0.935", epochs=15,
-                  augment=_flips_and_shifts),
+    "mlp": Recipe(
+        lambda: models.mlp((28, 28, 1), 10, hidden_units=(512, 256), dropout=0.2),
+        0.890,
+        "MLP 256-128-100: 0.883",
+        epochs=40,
+    ),
+    "cnn": Recipe(
+        lambda: models.cnn(
+            (28, 28, 1), 10, filters=(32, 64), dense_units=256, dropout=0.4, batch_norm=True
+        ),
+        0.925,
+        "2 Conv+pooling: 0.916",
+        epochs=40,
+        augment=_flips_and_shifts,
+    ),
+    "vgg": Recipe(
+        lambda: models.vgg(11, (28, 28, 1), 10, batch_norm=True, dense_units=256),
+        0.940,
+        "VGG16, 26M parameters: 0.935",
+        epochs=15,
+        augment=_flips_and_shifts,
+    ),
 }
 
 
@@ -89,11 +103,15 @@ def _optimizer(recipe: Recipe, steps: int):
     if recipe.optimizer == "sgd":
         warmup = steps // 10
         schedule = keras.optimizers.schedules.CosineDecay(
-            recipe.learning_rate * 0.1, steps - warmup,
-            warmup_target=recipe.learning_rate, warmup_steps=warmup)
+            recipe.learning_rate * 0.1,
+            steps - warmup,
+            warmup_target=recipe.learning_rate,
+            warmup_steps=warmup,
+        )
         return keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=5e-4)
     return keras.optimizers.Adam(
-        keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps))
+        keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps)
+    )
 
 
 def run_flagship(splits, quick: bool) -> dict:
@@ -102,14 +120,21 @@ def run_flagship(splits, quick: bool) -> dict:
     profiles.set_seed(0)
     recipe = training.flagship_recipe(1 if quick else FLAGSHIP_EPOCHS)
     start = time.perf_counter()
-    model, history = training.fit_recipe(recipe, (x_tr, y_tr), (x_val, y_val), seed=0,
-                                         verbose=0 if quick else 2)
+    model, history = training.fit_recipe(
+        recipe, (x_tr, y_tr), (x_val, y_val), seed=0, verbose=0 if quick else 2
+    )
     seconds = time.perf_counter() - start
     predicted = training.predict(model, x_test, tta=recipe.tta).argmax(axis=1)
-    return {"model": "flagship", "test_accuracy": float(np.mean(predicted == y_test)),
-            "target": FLAGSHIP_TARGET, "published": FLAGSHIP_PUBLISHED,
-            "params": model.count_params(), "epochs": recipe.epochs, "seconds": seconds,
-            "images_per_s": recipe.epochs * len(x_tr) / seconds}
+    return {
+        "model": "flagship",
+        "test_accuracy": float(np.mean(predicted == y_test)),
+        "target": FLAGSHIP_TARGET,
+        "published": FLAGSHIP_PUBLISHED,
+        "params": model.count_params(),
+        "epochs": recipe.epochs,
+        "seconds": seconds,
+        "images_per_s": recipe.epochs * len(x_tr) / seconds,
+    }
 
 
 def run_row(name: str, recipe: Recipe, splits, quick: bool) -> dict:
@@ -117,29 +142,51 @@ def run_row(name: str, recipe: Recipe, splits, quick: bool) -> dict:
     profiles.set_seed(0)  # op determinism: one seed, the same numbers
     epochs = 1 if quick else recipe.epochs
     model = recipe.build()
-    train = data.make_dataset(x_tr, y_tr, recipe.batch_size, shuffle=True, seed=0,
-                              augment=recipe.augment() if recipe.augment else None)
+    train = data.make_dataset(
+        x_tr,
+        y_tr,
+        recipe.batch_size,
+        shuffle=True,
+        seed=0,
+        augment=recipe.augment() if recipe.augment else None,
+    )
     val = data.make_dataset(x_val, y_val, 512)
     steps = epochs * len(train)
     start = time.perf_counter()
     history = training.compile_and_fit(
-        model, train, val, optimizer=_optimizer(recipe, steps), epochs=epochs,
-        early_stopping=recipe.patience, verbose=2 if not quick else 0)
+        model,
+        train,
+        val,
+        optimizer=_optimizer(recipe, steps),
+        epochs=epochs,
+        early_stopping=recipe.patience,
+        verbose=2 if not quick else 0,
+    )
     seconds = time.perf_counter() - start
     ran = len(history.history["loss"])
     _, accuracy = model.evaluate(data.make_dataset(x_test, y_test, 512), verbose=0)
-    return {"model": name, "test_accuracy": accuracy, "target": recipe.target,
-            "published": recipe.published, "params": model.count_params(),
-            "epochs": ran, "seconds": seconds, "images_per_s": ran * len(x_tr) / seconds}
+    return {
+        "model": name,
+        "test_accuracy": accuracy,
+        "target": recipe.target,
+        "published": recipe.published,
+        "params": model.count_params(),
+        "epochs": ran,
+        "seconds": seconds,
+        "images_per_s": ran * len(x_tr) / seconds,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     rows = [*RECIPES, "flagship"]
     parser.add_argument("--rows", nargs="+", choices=rows, default=rows)
-    parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK_IMAGES} images of the shipped subset and 1 epoch, to "
-                             "test the script in seconds")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_IMAGES} images of the shipped subset and 1 epoch, to "
+        "test the script in seconds",
+    )
     args = parser.parse_args()
     if args.quick:
         (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist_subset()
@@ -147,20 +194,33 @@ def main() -> None:
     else:
         (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist()
     train, val = data.train_val_split(x_train, y_train, val_fraction=0.1, seed=0)
-    print(f"Fashion-MNIST accuracy, {'quick (subset)' if args.quick else 'full'}, "
-          f"{date.today()}, {cpu_description()}, "
-          f"train {len(train[0])} / validation {len(val[0])} / test {len(x_test)}")
+    print(
+        f"Fashion-MNIST accuracy, {'quick (subset)' if args.quick else 'full'}, "
+        f"{date.today()}, {cpu_description()}, "
+        f"train {len(train[0])} / validation {len(val[0])} / test {len(x_test)}"
+    )
     splits = (train, val, (x_test, y_test))
-    rows = [run_flagship(splits, args.quick) if name == "flagship"
-            else run_row(name, RECIPES[name], splits, args.quick) for name in args.rows]
-    print(f"\n{'model':<20} {'test acc':>8} {'target':>7} {'params':>11} {'epochs':>6} "
-          f"{'wall s':>8} {'img/s':>7}  published row")
+    rows = [
+        run_flagship(splits, args.quick)
+        if name == "flagship"
+        else run_row(name, RECIPES[name], splits, args.quick)
+        for name in args.rows
+    ]
+    print(
+        f"\n{'model':<20} {'test acc':>8} {'target':>7} {'params':>11} {'epochs':>6} "
+        f"{'wall s':>8} {'img/s':>7}  published row"
+    )
     for r in rows:
-        verdict = "" if r["test_accuracy"] >= r["target"] else (
-            f"  SHORT by {r['target'] - r['test_accuracy']:.3f}")
-        print(f"{r['model']:<20} {r['test_accuracy']:8.4f} {r['target']:7.3f} "
-              f"{r['params']:11,} {r['epochs']:6d} {r['seconds']:8.0f} "
-              f"{r['images_per_s']:7.0f}  {r['published']}{verdict}")
+        verdict = (
+            ""
+            if r["test_accuracy"] >= r["target"]
+            else (f"  SHORT by {r['target'] - r['test_accuracy']:.3f}")
+        )
+        print(
+            f"{r['model']:<20} {r['test_accuracy']:8.4f} {r['target']:7.3f} "
+            f"{r['params']:11,} {r['epochs']:6d} {r['seconds']:8.0f} "
+            f"{r['images_per_s']:7.0f}  {r['published']}{verdict}"
+        )
 
 
 if __name__ == "__main__":

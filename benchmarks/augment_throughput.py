@@ -46,7 +46,7 @@ def photo_crops(count: int = 1280, seed: int = 0) -> np.ndarray:
         photo = photos[i % len(photos)]
         top = rng.integers(0, photo.shape[0] - SIZE + 1)
         left = rng.integers(0, photo.shape[1] - SIZE + 1)
-        crops[i] = photo[top:top + SIZE, left:left + SIZE]
+        crops[i] = photo[top : top + SIZE, left : left + SIZE]
     return crops
 
 
@@ -75,11 +75,16 @@ def main() -> None:
     args = parser.parse_args()
     batches = 10 if args.quick else args.batches
     crops = photo_crops()
-    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; {batches} batches of "
-          f"{BATCH} photo crops {SIZE}x{SIZE}x3, num_ops=2, magnitude 9 of 10")
+    print(
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}; {batches} batches of "
+        f"{BATCH} photo crops {SIZE}x{SIZE}x3, num_ops=2, magnitude 9 of 10"
+    )
 
-    rates = {"kerascnn RandAugment (per image)": throughput(
-        RandAugment(num_ops=2, magnitude=9, seed=0), crops, batches)}
+    rates = {
+        "kerascnn RandAugment (per image)": throughput(
+            RandAugment(num_ops=2, magnitude=9, seed=0), crops, batches
+        )
+    }
     if hasattr(keras.layers, "RandAugment"):
         layer = keras.layers.RandAugment(value_range=(0, 255), num_ops=2, factor=0.9, seed=0)
         rates["keras.layers.RandAugment (per batch)"] = throughput(layer, crops, batches)

@@ -24,13 +24,32 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_notebook(path: Path, profile: str, out_dir: Path) -> float:
-    env = dict(os.environ, KERASCNN_PROFILE=profile, TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONHASHSEED="0", PYTEST_CURRENT_TEST="1")
+    env = dict(
+        os.environ,
+        KERASCNN_PROFILE=profile,
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONHASHSEED="0",
+        PYTEST_CURRENT_TEST="1",
+    )
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-         "--ExecutePreprocessor.timeout=-1", "--output-dir", str(out_dir), str(path)],
-        check=True, env=env, cwd=path.parent, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--ExecutePreprocessor.timeout=-1",
+            "--output-dir",
+            str(out_dir),
+            str(path),
+        ],
+        check=True,
+        env=env,
+        cwd=path.parent,
+        capture_output=True,
     )
     return time.perf_counter() - start
 
@@ -38,12 +57,15 @@ def run_notebook(path: Path, profile: str, out_dir: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=("quick", "full"), default="quick")
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to run (default: all of notebooks/)")
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="notebooks to run (default: all of notebooks/)"
+    )
     args = parser.parse_args()
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    print(f"course run time, profile {args.profile}, {date.today()}, "
-          f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores")
+    print(
+        f"course run time, profile {args.profile}, {date.today()}, "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores"
+    )
     total = 0.0
     with tempfile.TemporaryDirectory() as out_dir:
         for path in notebooks:

@@ -53,7 +53,8 @@ def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
         "flips + RandAugment N=2 M=5": recipe.replace(augment="randaugment"),
         "batch 128": recipe.replace(batch_size=128),
         "batch 512, learning rate x2": recipe.replace(
-            batch_size=512, learning_rate=2 * recipe.learning_rate),
+            batch_size=512, learning_rate=2 * recipe.learning_rate
+        ),
         "learning rate / 2": recipe.replace(learning_rate=recipe.learning_rate / 2),
     }
 
@@ -64,8 +65,9 @@ def _accuracy(model, x, y, tta: bool) -> float:
 
 def pipeline_seconds(recipe: training.Recipe, x, y, seed: int = 0) -> float:
     """Seconds to draw one epoch of training batches alone (no model)."""
-    dataset = data.make_dataset(x, y, recipe.batch_size, shuffle=True, seed=seed,
-                                augment=recipe.augmentation(seed))
+    dataset = data.make_dataset(
+        x, y, recipe.batch_size, shuffle=True, seed=seed, augment=recipe.augmentation(seed)
+    )
     for _ in dataset.take(2):  # build the cache and trace the augmentation first
         pass
     start = time.perf_counter()
@@ -81,10 +83,13 @@ def train(recipe: training.Recipe, splits, seed: int = 0) -> dict:
     start = time.perf_counter()
     model, _ = training.fit_recipe(recipe, (x_tr, y_tr), seed=seed, verbose=0)
     seconds = time.perf_counter() - start
-    return {"model": model, "seconds": seconds,
-            "images_per_s": recipe.epochs * len(x_tr) / seconds,
-            "val": _accuracy(model, x_val, y_val, tta=False),
-            "val_tta": _accuracy(model, x_val, y_val, tta=True)}
+    return {
+        "model": model,
+        "seconds": seconds,
+        "images_per_s": recipe.epochs * len(x_tr) / seconds,
+        "val": _accuracy(model, x_val, y_val, tta=False),
+        "val_tta": _accuracy(model, x_val, y_val, tta=True),
+    }
 
 
 def run_budget(epochs: int, splits, test, peak_gflops: float | None) -> dict:
@@ -104,17 +109,27 @@ def run_budget(epochs: int, splits, test, peak_gflops: float | None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budgets", nargs="+", type=int, default=sorted(TARGETS))
-    parser.add_argument("--ablation", type=int, metavar="EPOCHS",
-                        help="compare one-ingredient variants at this budget instead")
-    parser.add_argument("--quick", action="store_true",
-                        help="the shipped subset and 1-epoch budgets, to test the script")
+    parser.add_argument(
+        "--ablation",
+        type=int,
+        metavar="EPOCHS",
+        help="compare one-ingredient variants at this budget instead",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="the shipped subset and 1-epoch budgets, to test the script",
+    )
     args = parser.parse_args()
     loader = data.load_fashion_mnist_subset if args.quick else data.load_fashion_mnist
     (x_train, y_train), test = loader()
     splits = data.train_val_split(x_train, y_train, val_fraction=0.1, seed=0)
-    print(f"Flagship recipe at fixed epoch budgets, {'quick (subset)' if args.quick else 'full'}"
-          f", {date.today()}, {cpu_description()}, train {len(splits[0][0])} / validation "
-          f"{len(splits[1][0])} / test {len(test[0])}", flush=True)
+    print(
+        f"Flagship recipe at fixed epoch budgets, {'quick (subset)' if args.quick else 'full'}"
+        f", {date.today()}, {cpu_description()}, train {len(splits[0][0])} / validation "
+        f"{len(splits[1][0])} / test {len(test[0])}",
+        flush=True,
+    )
 
     if args.ablation:
         epochs = 1 if args.quick else args.ablation
@@ -122,25 +137,33 @@ def main() -> None:
         print(f"{'variant':<30} {'val':>7} {'val+TTA':>8} {'wall s':>7} {'img/s':>6}")
         for name, recipe in ablation_variants(training.flagship_recipe(epochs)).items():
             r = train(recipe, splits)
-            print(f"{name:<30} {r['val']:7.4f} {r['val_tta']:8.4f} {r['seconds']:7.0f} "
-                  f"{r['images_per_s']:6.0f}", flush=True)
+            print(
+                f"{name:<30} {r['val']:7.4f} {r['val_tta']:8.4f} {r['seconds']:7.0f} "
+                f"{r['images_per_s']:6.0f}",
+                flush=True,
+            )
         return
 
     from peak_flops import conv_gflops  # benchmarks/ is on sys.path when run as a script
 
     peak = conv_gflops()
     print(f"measured conv peak (3x3, 256x14x14x64): {peak:.1f} GFLOP/s\n")
-    print(f"{'epochs':>6} {'test':>7} {'target':>7} {'fast.ai':>7} {'wall s':>7} {'img/s':>6} "
-          f"{'GFLOP/s':>8} {'of peak':>7} {'input pipeline':>15}")
+    print(
+        f"{'epochs':>6} {'test':>7} {'target':>7} {'fast.ai':>7} {'wall s':>7} {'img/s':>6} "
+        f"{'GFLOP/s':>8} {'of peak':>7} {'input pipeline':>15}"
+    )
     for epochs in args.budgets:
         budget = 1 if args.quick else epochs
         r = run_budget(budget, splits, test, peak)
         target, fastai = TARGETS.get(epochs, (float("nan"), float("nan")))
         short = target - r["test"]
         verdict = "" if args.quick or short <= 0 else f"  SHORT by {short:.3f}"
-        print(f"{budget:6d} {r['test']:7.4f} {target:7.3f} {fastai:7.3f} {r['seconds']:7.0f} "
-              f"{r['images_per_s']:6.0f} {r['gflops']:8.1f} {r['peak_share']:7.1%} "
-              f"{r['pipeline_share']:14.1%} {verdict}", flush=True)
+        print(
+            f"{budget:6d} {r['test']:7.4f} {target:7.3f} {fastai:7.3f} {r['seconds']:7.0f} "
+            f"{r['images_per_s']:6.0f} {r['gflops']:8.1f} {r['peak_share']:7.1%} "
+            f"{r['pipeline_share']:14.1%} {verdict}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

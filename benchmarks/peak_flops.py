@@ -58,8 +58,9 @@ def main() -> None:
     print(f"Peak float32 arithmetic, {cpu_description()}")
     print(f"  matmul 2048x2048:                     {matmul_gflops():7.1f} GFLOP/s")
     print(f"  conv 3x3, 256x14x14x64 -> 64 channels: {conv_gflops():7.1f} GFLOP/s")
-    print(f"  conv 3x3, 256x7x7x128 -> 128 channels: "
-          f"{conv_gflops(side=7, channels=128):7.1f} GFLOP/s")
+    print(
+        f"  conv 3x3, 256x7x7x128 -> 128 channels: {conv_gflops(side=7, channels=128):7.1f} GFLOP/s"
+    )
 
 
 if __name__ == "__main__":

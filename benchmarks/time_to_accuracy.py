@@ -37,16 +37,19 @@ from kerascnn import data, models, profiles, training
 
 def reference_model() -> keras.Model:
     """The Keras example "Simple MNIST convnet", verbatim but for the input."""
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(32, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Flatten(),
-        keras.layers.Dropout(0.5),
-        keras.layers.Dense(10, activation="softmax"),
-    ], name="reference")
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(10, activation="softmax"),
+        ],
+        name="reference",
+    )
 
 
 class StopAt(keras.callbacks.Callback):
@@ -66,10 +69,13 @@ class StopAt(keras.callbacks.Callback):
 
 
 RECIPES = {
-    "reference": dict(build=reference_model, batch_size=128, learning_rate=1e-3,
-                      decay_epochs=None),
-    "course": dict(build=lambda: models.cnn((28, 28, 1), 10), batch_size=128,
-                   learning_rate=2e-3, decay_epochs=5),
+    "reference": dict(build=reference_model, batch_size=128, learning_rate=1e-3, decay_epochs=None),
+    "course": dict(
+        build=lambda: models.cnn((28, 28, 1), 10),
+        batch_size=128,
+        learning_rate=2e-3,
+        decay_epochs=5,
+    ),
 }
 
 
@@ -78,7 +84,8 @@ def _optimizer(recipe: dict, steps_per_epoch: int) -> keras.optimizers.Optimizer
     rate = recipe["learning_rate"]
     if recipe["decay_epochs"]:
         rate = keras.optimizers.schedules.CosineDecay(
-            rate, recipe["decay_epochs"] * steps_per_epoch)
+            rate, recipe["decay_epochs"] * steps_per_epoch
+        )
     return keras.optimizers.Adam(rate)
 
 
@@ -91,8 +98,10 @@ def main() -> None:
     (x_train, y_train), (x_test, y_test) = load()
     (x_tr, y_tr), (x_val, y_val) = data.train_val_split(x_train, y_train, 0.1, seed=0)
     target = 0.80 if args.quick else 0.91
-    print(f"time to {target} validation accuracy, {date.today()}, {platform.machine()}, "
-          f"{os.cpu_count()} CPU cores, train {len(x_tr)} images")
+    print(
+        f"time to {target} validation accuracy, {date.today()}, {platform.machine()}, "
+        f"{os.cpu_count()} CPU cores, train {len(x_tr)} images"
+    )
     seconds = {}
     for name, recipe in RECIPES.items():
         profiles.set_seed(0)  # op determinism: one seed, the same numbers
@@ -100,21 +109,33 @@ def main() -> None:
         stop = StopAt(target)
         train = data.make_dataset(x_tr, y_tr, recipe["batch_size"], shuffle=True, seed=0)
         training.compile_and_fit(
-            model, train, data.make_dataset(x_val, y_val, 1024), epochs=args.max_epochs,
-            optimizer=_optimizer(recipe, len(train)), callbacks=[stop], verbose=0)
+            model,
+            train,
+            data.make_dataset(x_val, y_val, 1024),
+            epochs=args.max_epochs,
+            optimizer=_optimizer(recipe, len(train)),
+            callbacks=[stop],
+            verbose=0,
+        )
         _, test_acc = model.evaluate(data.make_dataset(x_test, y_test, 1024), verbose=0)
         if stop.seconds is None:
-            print(f"{name:<10} did not reach {target} in {args.max_epochs} epochs "
-                  f"(test accuracy {test_acc:.4f})")
+            print(
+                f"{name:<10} did not reach {target} in {args.max_epochs} epochs "
+                f"(test accuracy {test_acc:.4f})"
+            )
             continue
         seconds[name] = stop.seconds
         confirmed = "confirmed" if test_acc >= target else f"{target - test_acc:.4f} short"
-        print(f"{name:<10} {stop.seconds:7.1f} s to {target} (epoch {stop.epoch}), "
-              f"test accuracy {test_acc:.4f} ({confirmed} on test)")
+        print(
+            f"{name:<10} {stop.seconds:7.1f} s to {target} (epoch {stop.epoch}), "
+            f"test accuracy {test_acc:.4f} ({confirmed} on test)"
+        )
     if len(seconds) == 2:
         ratio = seconds["course"] / seconds["reference"]
-        print(f"ratio course/reference: {ratio:.2f} (target <= 0.50: "
-              f"{'met' if ratio <= 0.5 else 'not met'})")
+        print(
+            f"ratio course/reference: {ratio:.2f} (target <= 0.50: "
+            f"{'met' if ratio <= 0.5 else 'not met'})"
+        )
 
 
 if __name__ == "__main__":

@@ -32,8 +32,16 @@ import tensorflow as tf
 from kerascnn._checks import check_choice, check_positive_int
 
 CLASS_NAMES = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 )
 
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -57,14 +65,26 @@ class _IdxFile:
 
 # The four files of Fashion-MNIST as Zalando publishes them (and Keras mirrors them).
 _FILES = {
-    "x_train": _IdxFile("train-images-idx3-ubyte.gz", (60000, 28, 28),
-                        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
-    "y_train": _IdxFile("train-labels-idx1-ubyte.gz", (60000,),
-                        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
-    "x_test": _IdxFile("t10k-images-idx3-ubyte.gz", (10000, 28, 28),
-                       "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
-    "y_test": _IdxFile("t10k-labels-idx1-ubyte.gz", (10000,),
-                       "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+    "x_train": _IdxFile(
+        "train-images-idx3-ubyte.gz",
+        (60000, 28, 28),
+        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    ),
+    "y_train": _IdxFile(
+        "train-labels-idx1-ubyte.gz",
+        (60000,),
+        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    ),
+    "x_test": _IdxFile(
+        "t10k-images-idx3-ubyte.gz",
+        (10000, 28, 28),
+        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    ),
+    "y_test": _IdxFile(
+        "t10k-labels-idx1-ubyte.gz",
+        (10000,),
+        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+    ),
 }
 
 
@@ -105,7 +125,7 @@ def _read_idx(path: Path, spec: _IdxFile) -> np.ndarray:
         ) from err
     header = 8 + 4 * (len(spec.shape) - 1)
     magic = int.from_bytes(raw[:4], "big") if len(raw) >= 4 else -1
-    dims = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(len(spec.shape)))
+    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(len(spec.shape)))
     if magic != 0x0800 + len(spec.shape) or dims != spec.shape:
         raise CorruptDatasetError(
             f"{path} does not have the IDX header of {spec.name} "
@@ -134,8 +154,10 @@ def _download(folder: Path) -> bool:
     try:
         for spec in _FILES.values():
             keras.utils.get_file(
-                spec.name, origin=DOWNLOAD_URL + spec.name,
-                cache_dir=str(folder.parents[1]), cache_subdir=KERAS_SUBDIR,
+                spec.name,
+                origin=DOWNLOAD_URL + spec.name,
+                cache_dir=str(folder.parents[1]),
+                cache_subdir=KERAS_SUBDIR,
             )
     except Exception:  # Keras raises a bare Exception for URL failures
         return False
@@ -178,10 +200,14 @@ def load_fashion_mnist(*, allow_download: bool = True, allow_subset: bool = True
     if source == "download" and _download(keras_cache_dir()):
         return _read_folder(keras_cache_dir())
     if not allow_subset:
-        raise FileNotFoundError(f"Fashion-MNIST not found in {keras_cache_dir()} or "
-                                f"{SYSTEM_DIR} and could not be downloaded: {_HOW_TO_GET}")
-    print(f"Notice: using the Fashion-MNIST subset shipped with kerascnn "
-          f"(10,000 train / 2,000 test images); {_HOW_TO_GET}.")
+        raise FileNotFoundError(
+            f"Fashion-MNIST not found in {keras_cache_dir()} or "
+            f"{SYSTEM_DIR} and could not be downloaded: {_HOW_TO_GET}"
+        )
+    print(
+        f"Notice: using the Fashion-MNIST subset shipped with kerascnn "
+        f"(10,000 train / 2,000 test images); {_HOW_TO_GET}."
+    )
     return load_fashion_mnist_subset()
 
 
@@ -315,8 +341,9 @@ def make_dataset(
     images = to_float_images(x, scale=False)
     labels = np.asarray(y).astype(np.int32)
     if len(images) != len(labels):
-        raise ValueError(f"`x` and `y` must have the same length, got {len(images)} and "
-                         f"{len(labels)}")
+        raise ValueError(
+            f"`x` and `y` must have the same length, got {len(images)} and {len(labels)}"
+        )
     if images.min(initial=0) < 0 or images.max(initial=0) > 255:
         raise ValueError("`x` must hold pixel values in [0, 255] (uint8 images)")
     ds = tf.data.Dataset.from_tensor_slices((images, labels))
@@ -326,7 +353,8 @@ def make_dataset(
         ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
     if augment is not None:
-        ds = ds.map(lambda im, lb: (augment(im, training=True), lb),
-                    num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(
+            lambda im, lb: (augment(im, training=True), lb), num_parallel_calls=tf.data.AUTOTUNE
+        )
     ds = ds.map(lambda im, lb: (im / 255.0, lb), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)

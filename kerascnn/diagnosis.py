@@ -75,19 +75,24 @@ class Diagnosis:
     def __str__(self) -> str:
         lines = [f"Diagnosis: {self.verdict} ({self.epochs} epochs, counted from 1)"]
         if self.best_epoch is not None:
-            lines.append(f"  best epoch:        {self.best_epoch} "
-                         f"(lowest validation loss {self.best_val_loss:.4f})")
+            lines.append(
+                f"  best epoch:        {self.best_epoch} "
+                f"(lowest validation loss {self.best_val_loss:.4f})"
+            )
         if self.overfit_epoch is not None:
             lines.append(f"  overfitting from:  epoch {self.overfit_epoch}")
         if self.accuracy_gap is not None:
-            lines.append(f"  final accuracy:    train {self.train_accuracy:.3f}, validation "
-                         f"{self.val_accuracy:.3f} (gap {self.accuracy_gap:+.3f})")
+            lines.append(
+                f"  final accuracy:    train {self.train_accuracy:.3f}, validation "
+                f"{self.val_accuracy:.3f} (gap {self.accuracy_gap:+.3f})"
+            )
         lines.append(f"  advice: {self.advice}")
         return "\n".join(lines)
 
 
-def _sustained_rise(val_loss: np.ndarray, loss: np.ndarray, best: int, patience: int,
-                    margin: float) -> int | None:
+def _sustained_rise(
+    val_loss: np.ndarray, loss: np.ndarray, best: int, patience: int, margin: float
+) -> int | None:
     """0-based start of the first run of >= ``patience`` epochs after ``best`` whose
     validation loss stays above ``(1 + margin) * val_loss[best]`` while the training
     loss at the end of the run is below its value at ``best``; ``None`` if none."""
@@ -125,7 +130,7 @@ def _recent_trend(val_loss: np.ndarray, patience: int) -> tuple[float, float, in
     if width < 3:
         return None
     epochs = np.arange(width, dtype=float)
-    values = val_loss[end - width:end]
+    values = val_loss[end - width : end]
     slope, intercept = np.polyfit(epochs, values, 1)
     residuals = values - (slope * epochs + intercept)
     noise = np.sqrt(np.sum(residuals**2) / (width - 2))
@@ -195,38 +200,64 @@ def diagnose(history, *, patience: int = 3, margin: float = 0.1) -> Diagnosis:
 
     def result(verdict: str, advice: str, overfit: int | None = None) -> Diagnosis:
         return Diagnosis(
-            verdict=verdict, advice=advice, epochs=n,
+            verdict=verdict,
+            advice=advice,
+            epochs=n,
             best_epoch=None if best is None else best + 1,
             overfit_epoch=None if overfit is None else overfit + 1,
-            train_accuracy=train_acc, val_accuracy=val_acc, accuracy_gap=gap,
+            train_accuracy=train_acc,
+            val_accuracy=val_acc,
+            accuracy_gap=gap,
             best_val_loss=None if best is None else float(val_loss[best]),
         )
 
     if not (finite.all() and np.isfinite(loss).all()):
-        return result("diverged", "The loss became NaN or infinite: lower the learning rate, "
-                      "check that the inputs are scaled to [0, 1] and that `from_logits` "
-                      "matches the model's last layer.")
+        return result(
+            "diverged",
+            "The loss became NaN or infinite: lower the learning rate, "
+            "check that the inputs are scaled to [0, 1] and that `from_logits` "
+            "matches the model's last layer.",
+        )
     if n < patience + 2:
-        return result("not enough epochs to tell", f"Train for at least {patience + 2} epochs "
-                      "(better 10 or more) to tell underfitting from overfitting.")
+        return result(
+            "not enough epochs to tell",
+            f"Train for at least {patience + 2} epochs "
+            "(better 10 or more) to tell underfitting from overfitting.",
+        )
     overfit = _sustained_rise(val_loss, loss, best, patience, margin)
     if overfit is not None:
-        return result("overfitting", "The model starts memorising the training set: add "
-                      "dropout or data augmentation, get more data, or stop early (keep the "
-                      f"weights of epoch {best + 1}).", overfit)
+        return result(
+            "overfitting",
+            "The model starts memorising the training set: add "
+            "dropout or data augmentation, get more data, or stop early (keep the "
+            f"weights of epoch {best + 1}).",
+            overfit,
+        )
     trend = _recent_trend(val_loss, patience) if best >= n - 3 else None
     if trend is not None:
         fall, error, first, last = trend
         if fall > _SIGNIFICANT * error and fall > margin * (val_loss[0] - val_loss[best]):
             where = "the last one" if best == n - 1 else f"{best + 1} of {n}"
-            size = (f"{fall / error:.0f} times its uncertainty" if error > 1e-9 * fall
-                    else "without noise")
-            return result("underfitting", f"Still improving: train longer (the best epoch is "
-                          f"{where}; from epoch {first + 1} to {last + 1} the validation loss "
-                          f"fell by {fall:.3g}, {size}).")
+            size = (
+                f"{fall / error:.0f} times its uncertainty"
+                if error > 1e-9 * fall
+                else "without noise"
+            )
+            return result(
+                "underfitting",
+                f"Still improving: train longer (the best epoch is "
+                f"{where}; from epoch {first + 1} to {last + 1} the validation loss "
+                f"fell by {fall:.3g}, {size}).",
+            )
     if loss[0] - loss[-1] < margin * loss[0]:
-        return result("underfitting", f"The model hardly learns (training loss {loss[0]:.3g} "
-                      f"at the first epoch, {loss[-1]:.3g} at the last): give it more capacity "
-                      "(more filters or layers) or a better learning rate.")
-    return result("good fit", "Validation loss levelled off without rising: this model fits "
-                  f"well; keep the weights of epoch {best + 1} (early stopping does it for you).")
+        return result(
+            "underfitting",
+            f"The model hardly learns (training loss {loss[0]:.3g} "
+            f"at the first epoch, {loss[-1]:.3g} at the last): give it more capacity "
+            "(more filters or layers) or a better learning rate.",
+        )
+    return result(
+        "good fit",
+        "Validation loss levelled off without rising: this model fits "
+        f"well; keep the weights of epoch {best + 1} (early stopping does it for you).",
+    )

@@ -66,8 +66,7 @@ def describe() -> dict[str, str]:
         "Colab": "yes" if "google.colab" in sys.modules else "no",
         "profile": f"{profile.name} (data: {profile.dataset})",
         "Fashion-MNIST source": (
-            "shipped subset" if profile.dataset == "subset"
-            else data.fashion_mnist_source()
+            "shipped subset" if profile.dataset == "subset" else data.fashion_mnist_source()
         ),
     }
 

@@ -228,7 +228,12 @@ def cnn(
     x = inputs
     for i, f in enumerate(filters, start=1):
         x = _conv_pool_block(
-            x, f, 1, kernel_size=kernel_size, batch_norm=batch_norm, pooling=pooling,
+            x,
+            f,
+            1,
+            kernel_size=kernel_size,
+            batch_norm=batch_norm,
+            pooling=pooling,
             name=f"block{i}",
         )
     x = layers.Flatten(name="flatten")(x)
@@ -297,7 +302,12 @@ def vgg(
         pool = "max" if side >= 2 else None  # a pool that would go below 1x1 is left out
         side //= 2 if pool else 1
         x = _conv_pool_block(
-            x, filters, convs, kernel_size=3, batch_norm=batch_norm, pooling=pool,
+            x,
+            filters,
+            convs,
+            kernel_size=3,
+            batch_norm=batch_norm,
+            pooling=pool,
             name=f"block{b}",
         )
     x = layers.Flatten(name="flatten")(x)
@@ -312,8 +322,13 @@ def vgg(
 def _conv_bn(x, filters: int, kernel_size: int, stride: int, prefix: str, suffix="", relu=True):
     """Convolution without bias (``{prefix}_conv{suffix}``), batch norm, optional ReLU."""
     x = layers.Conv2D(
-        filters, kernel_size, strides=stride, padding="same", use_bias=False,
-        kernel_initializer="he_normal", name=f"{prefix}_conv{suffix}",
+        filters,
+        kernel_size,
+        strides=stride,
+        padding="same",
+        use_bias=False,
+        kernel_initializer="he_normal",
+        name=f"{prefix}_conv{suffix}",
     )(x)
     x = layers.BatchNormalization(**_BN, name=f"{prefix}_bn{suffix}")(x)
     return layers.ReLU(name=f"{prefix}_relu{suffix}")(x) if relu else x
@@ -431,8 +446,9 @@ def _check_width(width) -> float:
     return width
 
 
-def _build_resnet(depth, shape, num_classes, *, block, stages, filters, stem, residual, width,
-                  shortcut, logits) -> keras.Model:
+def _build_resnet(
+    depth, shape, num_classes, *, block, stages, filters, stem, residual, width, shortcut, logits
+) -> keras.Model:
     """The ResNet body shared by :func:`resnet` and :func:`cifar_resnet` (checked arguments)."""
     filters = [max(1, round(f * width)) for f in filters]
     inputs = keras.Input(shape, name="input")
@@ -506,8 +522,11 @@ def resnet(
     ('resnet18', (None, 4, 4, 512))
     """
     if check_positive_int(depth, "depth") not in _RESNET_IMAGENET:
-        hint = (" (a CIFAR ResNet, depth 6n + 2: use cifar_resnet)"
-                if depth >= 8 and (depth - 2) % 6 == 0 else "")
+        hint = (
+            " (a CIFAR ResNet, depth 6n + 2: use cifar_resnet)"
+            if depth >= 8 and (depth - 2) % 6 == 0
+            else ""
+        )
         raise ValueError(
             f"`depth` must be one of {sorted(_RESNET_IMAGENET)} for resnet, got {depth!r}{hint}"
         )
@@ -520,13 +539,23 @@ def resnet(
         raise ValueError(
             f"the ImageNet stem (7x7/2 convolution + 3x3/2 max pool) needs inputs of at "
             f"least {_IMAGENET_STEM_MIN_SIDE}x{_IMAGENET_STEM_MIN_SIDE} pixels, got "
-            f"input_shape {shape}; pass stem=\"small\" (3x3/1 convolution, no pool) for "
+            f'input_shape {shape}; pass stem="small" (3x3/1 convolution, no pool) for '
             "small images"
         )
     block, stages = _RESNET_IMAGENET[depth]
-    return _build_resnet(depth, shape, num_classes, block=block, stages=stages,
-                         filters=_IMAGENET_FILTERS, stem=stem, residual=residual, width=width,
-                         shortcut=shortcut, logits=logits)
+    return _build_resnet(
+        depth,
+        shape,
+        num_classes,
+        block=block,
+        stages=stages,
+        filters=_IMAGENET_FILTERS,
+        stem=stem,
+        residual=residual,
+        width=width,
+        shortcut=shortcut,
+        logits=logits,
+    )
 
 
 def cifar_resnet(
@@ -571,9 +600,19 @@ def cifar_resnet(
     num_classes = _check_num_classes(num_classes)
     width = _check_width(width)
     check_choice(shortcut, "shortcut", ("projection", "zero_pad"))
-    return _build_resnet(depth, shape, num_classes, block=residual_block,
-                         stages=((depth - 2) // 6,) * 3, filters=_CIFAR_FILTERS, stem="small",
-                         residual=residual, width=width, shortcut=shortcut, logits=logits)
+    return _build_resnet(
+        depth,
+        shape,
+        num_classes,
+        block=residual_block,
+        stages=((depth - 2) // 6,) * 3,
+        filters=_CIFAR_FILTERS,
+        stem="small",
+        residual=residual,
+        width=width,
+        shortcut=shortcut,
+        logits=logits,
+    )
 
 
 # --------------------------------------------------------------------------- the flagship
@@ -605,15 +644,33 @@ def preact_block(
     pre = layers.ReLU(name=f"{name}_relu1")(pre)
     shortcut = x
     if stride != 1 or x.shape[-1] != filters:
-        shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False,
-                                 kernel_initializer="he_normal",
-                                 name=f"{name}_shortcut_conv")(pre)
-    fx = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
-                       kernel_initializer="he_normal", name=f"{name}_conv1")(pre)
+        shortcut = layers.Conv2D(
+            filters,
+            1,
+            strides=stride,
+            use_bias=False,
+            kernel_initializer="he_normal",
+            name=f"{name}_shortcut_conv",
+        )(pre)
+    fx = layers.Conv2D(
+        filters,
+        3,
+        strides=stride,
+        padding="same",
+        use_bias=False,
+        kernel_initializer="he_normal",
+        name=f"{name}_conv1",
+    )(pre)
     fx = layers.BatchNormalization(**_BN, name=f"{name}_bn2")(fx)
     fx = layers.ReLU(name=f"{name}_relu2")(fx)
-    fx = layers.Conv2D(filters, 3, padding="same", use_bias=False,
-                       kernel_initializer="he_normal", name=f"{name}_conv2")(fx)
+    fx = layers.Conv2D(
+        filters,
+        3,
+        padding="same",
+        use_bias=False,
+        kernel_initializer="he_normal",
+        name=f"{name}_conv2",
+    )(fx)
     return layers.Add(name=f"{name}_add")([fx, shortcut])
 
 
@@ -662,8 +719,14 @@ def preact_resnet(
             f"{len(blocks)} stages need {len(blocks) + 1} channel counts, got {channels}"
         )
     inputs = keras.Input(shape, name="input")
-    x = layers.Conv2D(channels[0], 3, padding="same", use_bias=False,
-                      kernel_initializer="he_normal", name="stem_conv")(inputs)
+    x = layers.Conv2D(
+        channels[0],
+        3,
+        padding="same",
+        use_bias=False,
+        kernel_initializer="he_normal",
+        name="stem_conv",
+    )(inputs)
     for s, (filters, count) in enumerate(zip(channels[1:], blocks, strict=True), start=1):
         for b in range(1, count + 1):
             x = preact_block(x, filters, 2 if b == 1 else 1, name=f"stage{s}_block{b}")
@@ -777,8 +840,11 @@ def gradient_norms(model: keras.Model, x, y, *, from_logits: bool = False) -> di
     y = np.asarray(y)
     if len(x) != len(y):
         raise ValueError(f"`x` and `y` must have the same length, got {len(x)} and {len(y)}")
-    kernels = [(layer.name, layer.kernel) for layer in model.layers
-               if getattr(layer, "kernel", None) is not None and layer.trainable]
+    kernels = [
+        (layer.name, layer.kernel)
+        for layer in model.layers
+        if getattr(layer, "kernel", None) is not None and layer.trainable
+    ]
     if not kernels:
         raise ValueError(f"model {model.name!r} has no trainable layer with a kernel")
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
@@ -807,6 +873,7 @@ def calibrate_batch_norm(model: keras.Model, x) -> int:
     >>> bn.moving_mean.numpy().tolist(), bn.moving_variance.numpy().tolist()
     ([1.0, 2.0, 4.0], [1.0, 1.0, 4.0])
     """
+
     def batch_norms(layers):
         for layer in layers:
             if isinstance(layer, keras.Model):

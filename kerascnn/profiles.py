@@ -62,20 +62,44 @@ class Profile:
 # Epochs per experiment. The keys name experiments, not notebooks, because a notebook
 # may run several (notebook 14 trains plain and residual networks, then the best model).
 _FULL_EPOCHS = {
-    "mlp": 15, "activations": 10, "cnn": 12, "feature_maps": 5, "pooling": 5,
-    "optimizers": 10, "backprop": 3, "overfit": 30, "dropout": 30, "augment": 30,
-    "randaugment": 30, "vgg": 12, "resnet_plain": 15, "resnet_best": 25,
+    "mlp": 15,
+    "activations": 10,
+    "cnn": 12,
+    "feature_maps": 5,
+    "pooling": 5,
+    "optimizers": 10,
+    "backprop": 3,
+    "overfit": 30,
+    "dropout": 30,
+    "augment": 30,
+    "randaugment": 30,
+    "vgg": 12,
+    "resnet_plain": 15,
+    "resnet_best": 25,
 }
 _QUICK_EPOCHS = {
-    "mlp": 3, "activations": 3, "cnn": 3, "feature_maps": 2, "pooling": 2,
-    "optimizers": 3, "backprop": 2, "overfit": 25, "dropout": 25, "augment": 4,
-    "randaugment": 3, "vgg": 2, "resnet_plain": 3, "resnet_best": 3,
+    "mlp": 3,
+    "activations": 3,
+    "cnn": 3,
+    "feature_maps": 2,
+    "pooling": 2,
+    "optimizers": 3,
+    "backprop": 2,
+    "overfit": 25,
+    "dropout": 25,
+    "augment": 4,
+    "randaugment": 3,
+    "vgg": 2,
+    "resnet_plain": 3,
+    "resnet_best": 3,
 }
 
-PROFILES = MappingProxyType({
-    "full": Profile("full", "full", MappingProxyType(_FULL_EPOCHS)),
-    "quick": Profile("quick", "subset", MappingProxyType(_QUICK_EPOCHS)),
-})
+PROFILES = MappingProxyType(
+    {
+        "full": Profile("full", "full", MappingProxyType(_FULL_EPOCHS)),
+        "quick": Profile("quick", "subset", MappingProxyType(_QUICK_EPOCHS)),
+    }
+)
 
 
 def get_profile(name: str | None = None) -> Profile:
@@ -87,9 +111,7 @@ def get_profile(name: str | None = None) -> Profile:
     if name is None:
         name = os.environ.get(PROFILE_ENV, "full").strip().lower() or "full"
     if name not in PROFILES:
-        raise ValueError(
-            f"{PROFILE_ENV} must be one of {', '.join(PROFILES)}; got {name!r}"
-        )
+        raise ValueError(f"{PROFILE_ENV} must be one of {', '.join(PROFILES)}; got {name!r}")
     return PROFILES[name]
 
 

@@ -26,8 +26,10 @@ def _toy_curves(kind: str, points_per_curve: int) -> tuple[np.ndarray, np.ndarra
     """The two noiseless curves of a toy data set (class 0, class 1), each ``(m, 2)``."""
     t = np.linspace(0.0, np.pi if kind == "moons" else 2 * np.pi, points_per_curve)
     if kind == "moons":
-        return (np.stack([np.cos(t), np.sin(t)], axis=1),
-                np.stack([1.0 - np.cos(t), 0.5 - np.sin(t)], axis=1))
+        return (
+            np.stack([np.cos(t), np.sin(t)], axis=1),
+            np.stack([1.0 - np.cos(t), 0.5 - np.sin(t)], axis=1),
+        )
     circle = np.stack([np.cos(t), np.sin(t)], axis=1)
     return circle, 0.5 * circle
 
@@ -88,8 +90,10 @@ def toy_true_labels(points, *, kind: str = "moons") -> np.ndarray:
     if points.shape[1] != 2:
         raise ValueError(f"`points` must have shape (n, 2), got {points.shape}")
     check_choice(kind, "kind", TOY_KINDS)
-    distances = [np.min(np.linalg.norm(points[:, None, :] - curve[None], axis=-1), axis=1)
-                 for curve in _toy_curves(kind, 200)]
+    distances = [
+        np.min(np.linalg.norm(points[:, None, :] - curve[None], axis=-1), axis=1)
+        for curve in _toy_curves(kind, 200)
+    ]
     return (distances[1] < distances[0]).astype(np.int64)
 
 
@@ -129,7 +133,13 @@ def fit_toy_mlp(
     keras.utils.set_random_seed(seed)
     model = models.mlp((2,), 2, hidden_units=hidden_units, activation="relu")
     model.name = "toy_mlp"  # the layers are models.mlp's: fc1, fc2, ..., predictions
-    history = compile_and_fit(model, (x, y), validation, epochs=epochs,
-                              learning_rate=learning_rate, batch_size=len(x),
-                              verbose=verbose)
+    history = compile_and_fit(
+        model,
+        (x, y),
+        validation,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        batch_size=len(x),
+        verbose=verbose,
+    )
     return model, history

@@ -110,22 +110,34 @@ def compile_and_fit(
     callbacks = list(callbacks or [])
     if early_stopping is not None:
         patience = check_positive_int(early_stopping, "early_stopping")
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor=monitor, patience=patience, restore_best_weights=True))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=monitor, patience=patience, restore_best_weights=True
+            )
+        )
     if checkpoint is not None:
-        callbacks.append(keras.callbacks.ModelCheckpoint(
-            os.fspath(checkpoint), monitor=monitor, save_best_only=True))
+        callbacks.append(
+            keras.callbacks.ModelCheckpoint(
+                os.fspath(checkpoint), monitor=monitor, save_best_only=True
+            )
+        )
     if isinstance(train, tuple):
         if len(train) != 2:
-            raise ValueError(f"`train` must be a dataset or a tuple (x, y), got {len(train)} "
-                             "items")
+            raise ValueError(f"`train` must be a dataset or a tuple (x, y), got {len(train)} items")
         x, y = train
         fit_kwargs.setdefault("batch_size", profiles.get_profile().batch_size)
     else:
         x, y = train, None
         fit_kwargs.setdefault("shuffle", False)  # a dataset shuffles itself; Keras warns
-    return model.fit(x, y, validation_data=validation, epochs=epochs, callbacks=callbacks,
-                     verbose=verbose, **fit_kwargs)
+    return model.fit(
+        x,
+        y,
+        validation_data=validation,
+        epochs=epochs,
+        callbacks=callbacks,
+        verbose=verbose,
+        **fit_kwargs,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -187,8 +199,9 @@ class Recipe:
         if not 0.0 <= self.label_smoothing < 1.0:
             raise ValueError(f"`label_smoothing` must lie in [0, 1), got {self.label_smoothing}")
         if self.ema_momentum is not None and not 0.0 < self.ema_momentum < 1.0:
-            raise ValueError(f"`ema_momentum` must lie in (0, 1) or be None, got "
-                             f"{self.ema_momentum}")
+            raise ValueError(
+                f"`ema_momentum` must lie in (0, 1) or be None, got {self.ema_momentum}"
+            )
         check_choice(self.augment, "augment", AUGMENTATIONS)
 
     def replace(self, **changes) -> Recipe:
@@ -205,11 +218,18 @@ class Recipe:
         steps = check_positive_int(steps, "steps")
         warmup = int(self.warmup_fraction * steps)
         schedule = keras.optimizers.schedules.CosineDecay(
-            self.learning_rate / 25, steps - warmup, alpha=1e-3,
-            warmup_target=self.learning_rate, warmup_steps=warmup)
+            self.learning_rate / 25,
+            steps - warmup,
+            alpha=1e-3,
+            warmup_target=self.learning_rate,
+            warmup_steps=warmup,
+        )
         return keras.optimizers.AdamW(
-            schedule, weight_decay=self.weight_decay, use_ema=self.ema_momentum is not None,
-            ema_momentum=self.ema_momentum or 0.99)
+            schedule,
+            weight_decay=self.weight_decay,
+            use_ema=self.ema_momentum is not None,
+            ema_momentum=self.ema_momentum or 0.99,
+        )
 
     def augmentation(self, seed: int | None = None) -> keras.layers.Layer | None:
         """The training-time augmentation as a Keras layer on ``[0, 255]`` images, or None.
@@ -221,11 +241,15 @@ class Recipe:
             return None
         stack = [keras.layers.RandomFlip("horizontal", seed=seed)]
         if self.augment == "flip_shift":
-            stack.append(keras.layers.RandomTranslation(
-                2 / 28, 2 / 28, fill_mode="constant", seed=seed))
+            stack.append(
+                keras.layers.RandomTranslation(2 / 28, 2 / 28, fill_mode="constant", seed=seed)
+            )
         elif self.augment == "randaugment":
-            stack.append(RandAugment(num_ops=self.randaugment_ops,
-                                     magnitude=self.randaugment_magnitude, seed=seed))
+            stack.append(
+                RandAugment(
+                    num_ops=self.randaugment_ops, magnitude=self.randaugment_magnitude, seed=seed
+                )
+            )
         return keras.Sequential(stack, name=self.augment)
 
 
@@ -284,8 +308,14 @@ def fit_recipe(
     if model is None:
         shape = data.to_float_images(x_train[:1]).shape[1:]
         model = models.preact_resnet(shape, max(classes, 2))
-    train_ds = data.make_dataset(x_train, y_train, recipe.batch_size, shuffle=True, seed=seed,
-                                 augment=recipe.augmentation(seed)).map(_one_hot(classes))
+    train_ds = data.make_dataset(
+        x_train,
+        y_train,
+        recipe.batch_size,
+        shuffle=True,
+        seed=seed,
+        augment=recipe.augmentation(seed),
+    ).map(_one_hot(classes))
     val_ds = None
     if validation is not None:
         val_ds = data.make_dataset(*validation, 1024).map(_one_hot(classes))
@@ -294,13 +324,13 @@ def fit_recipe(
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
-    history = model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs,
-                        verbose=verbose)
+    history = model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, verbose=verbose)
     return model, history
 
 
-def predict(model: keras.Model, x: np.ndarray, *, tta: bool = True,
-            batch_size: int = 1024) -> np.ndarray:
+def predict(
+    model: keras.Model, x: np.ndarray, *, tta: bool = True, batch_size: int = 1024
+) -> np.ndarray:
     """Class probabilities ``(n, C)`` for uint8 images ``x``; with ``tta``, the mean of
     the predictions for each image and its mirror image (flip test-time augmentation).
 
@@ -309,7 +339,8 @@ def predict(model: keras.Model, x: np.ndarray, *, tta: bool = True,
     (3, 10)
     """
     images = data.make_dataset(x, np.zeros(len(x), np.int32), batch_size).map(
-        lambda images, _: images)
+        lambda images, _: images
+    )
     probabilities = model.predict(images, verbose=0)
     if tta:
         mirrored = images.map(lambda batch: tf.reverse(batch, axis=[2]))

@@ -31,23 +31,34 @@ MAX_SIDE = 256
 
 
 def stratified_indices(labels: np.ndarray, per_class: int, rng: np.random.Generator) -> np.ndarray:
-    picked = [rng.choice(np.flatnonzero(labels == c), per_class, replace=False)
-              for c in range(len(data.CLASS_NAMES))]
+    picked = [
+        rng.choice(np.flatnonzero(labels == c), per_class, replace=False)
+        for c in range(len(data.CLASS_NAMES))
+    ]
     return np.sort(np.concatenate(picked))
 
 
 def make_subset() -> None:
     (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist(
-        allow_download=False, allow_subset=False)
+        allow_download=False, allow_subset=False
+    )
     rng = np.random.default_rng(SUBSET_SEED)
     train = stratified_indices(y_train, TRAIN_PER_CLASS, rng)
     test = stratified_indices(y_test, TEST_PER_CLASS, rng)
     out = ROOT / "data" / data.SUBSET_FILE
-    np.savez_compressed(out, x_train=x_train[train], y_train=y_train[train],
-                        x_test=x_test[test], y_test=y_test[test],
-                        train_index=train.astype(np.int32), test_index=test.astype(np.int32))
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): "
-          f"{len(train)} train + {len(test)} test images")
+    np.savez_compressed(
+        out,
+        x_train=x_train[train],
+        y_train=y_train[train],
+        x_test=x_test[test],
+        y_test=y_test[test],
+        train_index=train.astype(np.int32),
+        test_index=test.astype(np.int32),
+    )
+    print(
+        f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): "
+        f"{len(train)} train + {len(test)} test images"
+    )
 
 
 def make_photos() -> None:

@@ -50,8 +50,9 @@ def photos() -> dict[str, np.ndarray]:
 def photo_crops(photos) -> np.ndarray:
     """Eight real 32x32 colour crops of the cat photo, float32 ``(8, 32, 32, 3)`` in [0, 255]."""
     photo = photos["chelsea"][::4, ::4]  # about 43 x 64
-    crops = np.stack([photo[r:r + 32, c:c + 32] for r in (0, 8) for c in (0, 10, 20, 30)]
-                     ).astype(np.float32)
+    crops = np.stack(
+        [photo[r : r + 32, c : c + 32] for r in (0, 8) for c in (0, 10, 20, 30)]
+    ).astype(np.float32)
     _read_only(crops)
     return crops
 

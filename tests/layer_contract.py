@@ -28,8 +28,14 @@ import numpy as np
 import tensorflow as tf
 
 
-def check_layer_contract(layer: keras.layers.Layer, images, tmp_path: Path, *,
-                         atol: float = 0.0, mixed_ranks: bool = True) -> None:
+def check_layer_contract(
+    layer: keras.layers.Layer,
+    images,
+    tmp_path: Path,
+    *,
+    atol: float = 0.0,
+    mixed_ranks: bool = True,
+) -> None:
     """Assert the augmentation-layer contract for ``layer`` on the batch ``images``.
 
     ``images`` is a batch ``(batch, height, width, channels)`` in the layer's value
@@ -82,8 +88,9 @@ def check_layer_contract(layer: keras.layers.Layer, images, tmp_path: Path, *,
     # Compared as JSON (a tuple comes back a list); a Sequential's config now holds its
     # build shapes too.
     assert _as_json(loaded_layer.get_config()) == _as_json(layer.get_config())
-    np.testing.assert_allclose(loaded.predict(images, verbose=0),
-                               model.predict(images, verbose=0), atol=1e-5)
+    np.testing.assert_allclose(
+        loaded.predict(images, verbose=0), model.predict(images, verbose=0), atol=1e-5
+    )
 
 
 def _as_json(config: dict):

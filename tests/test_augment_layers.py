@@ -30,23 +30,63 @@ from kerascnn.plots import plot_ops_grid, plot_randaugment_samples
 def test_name_lists_come_from_the_op_table():
     # Notebook 12 prints the table in this order (a checked output).
     assert OP_NAMES == (
-        "identity", "shear_x", "shear_y", "translate_x", "translate_y", "rotate",
-        "auto_contrast", "invert", "equalize", "solarize", "posterize", "contrast", "color",
-        "brightness", "sharpness", "cutout", "sample_pairing",
+        "identity",
+        "shear_x",
+        "shear_y",
+        "translate_x",
+        "translate_y",
+        "rotate",
+        "auto_contrast",
+        "invert",
+        "equalize",
+        "solarize",
+        "posterize",
+        "contrast",
+        "color",
+        "brightness",
+        "sharpness",
+        "cutout",
+        "sample_pairing",
     )
     # The order of the kinds decides which op a seed draws: changing it changes results.
     assert ARTICLE_OPS == (
-        "shear_xy", "translate_xy", "rotate", "auto_contrast", "invert", "equalize",
-        "solarize", "posterize", "contrast", "color", "brightness", "sharpness", "cutout",
+        "shear_xy",
+        "translate_xy",
+        "rotate",
+        "auto_contrast",
+        "invert",
+        "equalize",
+        "solarize",
+        "posterize",
+        "contrast",
+        "color",
+        "brightness",
+        "sharpness",
+        "cutout",
         "sample_pairing",
     )
-    assert PAIRED_OPS == {"shear_xy": ("shear_x", "shear_y"),
-                          "translate_xy": ("translate_x", "translate_y")}
+    assert PAIRED_OPS == {
+        "shear_xy": ("shear_x", "shear_y"),
+        "translate_xy": ("translate_x", "translate_y"),
+    }
     assert len(PAPER_OPS) == 14 and set(OP_NAMES) - set(PAPER_OPS) == {
-        "invert", "cutout", "sample_pairing"}
-    assert sorted(layers._SIGNED_OPS) == sorted([
-        "shear_x", "shear_y", "translate_x", "translate_y", "rotate",
-        "contrast", "color", "brightness", "sharpness"])
+        "invert",
+        "cutout",
+        "sample_pairing",
+    }
+    assert sorted(layers._SIGNED_OPS) == sorted(
+        [
+            "shear_x",
+            "shear_y",
+            "translate_x",
+            "translate_y",
+            "rotate",
+            "contrast",
+            "color",
+            "brightness",
+            "sharpness",
+        ]
+    )
 
 
 @pytest.mark.parametrize("name", OP_NAMES)
@@ -57,8 +97,10 @@ def test_op_table_words_match_its_functions(name):
         assert magnitude_to_parameter(name, 10) is None and not op.signed and not op.at_10
         return
     height, width = 40, 50
-    values = sorted(float(magnitude_to_parameter(name, 10, sign=sign, image_size=(height, width)))
-                    for sign in (-1, 1))
+    values = sorted(
+        float(magnitude_to_parameter(name, 10, sign=sign, image_size=(height, width)))
+        for sign in (-1, 1)
+    )
     assert (values[0] != values[1]) == op.signed
     # "+-0.45 width", "0.1 or 1.9", "0.2 min(h, w)", "4": the values for sign -1 and +1.
     size = {"width": width, "height": height, "min(h, w)": min(height, width)}
@@ -81,13 +123,23 @@ def test_module_docstring_shows_the_op_table():
 @pytest.mark.parametrize(
     ("name", "magnitude", "sign", "expected"),
     [
-        ("rotate", 10, 1, 30.0), ("rotate", 10, -1, -30.0), ("shear_x", 10, -1, -0.3),
-        ("translate_x", 10, 1, 0.45 * 64), ("translate_y", 10, 1, 0.45 * 32),
-        ("contrast", 10, 1, 1.9), ("color", 10, -1, 0.1), ("sharpness", 5, 1, 1.45),
+        ("rotate", 10, 1, 30.0),
+        ("rotate", 10, -1, -30.0),
+        ("shear_x", 10, -1, -0.3),
+        ("translate_x", 10, 1, 0.45 * 64),
+        ("translate_y", 10, 1, 0.45 * 32),
+        ("contrast", 10, 1, 1.9),
+        ("color", 10, -1, 0.1),
+        ("sharpness", 5, 1, 1.45),
         ("brightness", 30, -1, 0.0),  # 1 - 2.7, clipped
-        ("posterize", 10, 1, 4.0), ("posterize", 0, 1, 8.0), ("posterize", 30, 1, 0.0),
-        ("solarize", 10, 1, 0.0), ("solarize", 0, 1, 256.0), ("solarize", 5, 1, 128.0),
-        ("cutout", 10, 1, 0.2 * 32), ("sample_pairing", 10, 1, 0.4),
+        ("posterize", 10, 1, 4.0),
+        ("posterize", 0, 1, 8.0),
+        ("posterize", 30, 1, 0.0),
+        ("solarize", 10, 1, 0.0),
+        ("solarize", 0, 1, 256.0),
+        ("solarize", 5, 1, 128.0),
+        ("cutout", 10, 1, 0.2 * 32),
+        ("sample_pairing", 10, 1, 0.4),
         ("sample_pairing", 30, 1, 1.0),
     ],
 )
@@ -103,8 +155,9 @@ def test_apply_op_is_deterministic_and_signed(photo_crops):
     np.testing.assert_allclose(apply_op(photo_crops, "rotate", 0).numpy(), photo_crops, atol=1e-3)
     # Pairing defaults to the batch rolled by one.
     paired = apply_op(photo_crops, "sample_pairing", 10).numpy()
-    np.testing.assert_allclose(paired, 0.6 * photo_crops + 0.4 * np.roll(photo_crops, 1, axis=0),
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        paired, 0.6 * photo_crops + 0.4 * np.roll(photo_crops, 1, axis=0), atol=1e-3
+    )
 
 
 def test_ops_are_chosen_per_image(photo_crops):
@@ -121,9 +174,12 @@ def test_each_image_gets_exactly_one_of_the_candidates(photo_crops):
     out = RandAugment(num_ops=1, magnitude=7, ops=names, seed=11)(photo_crops).numpy()
     chosen = set()
     for i, image in enumerate(photo_crops):
-        matches = [(name, sign) for name in names for sign in (-1, 1)
-                   if np.allclose(out[i], apply_op(image[None], name, 7, sign=sign)[0],
-                                  atol=1e-3)]
+        matches = [
+            (name, sign)
+            for name in names
+            for sign in (-1, 1)
+            if np.allclose(out[i], apply_op(image[None], name, 7, sign=sign)[0], atol=1e-3)
+        ]
         assert matches, f"image {i} matches no op"
         chosen.add(matches[0][0])
     assert len(chosen) >= 3
@@ -138,8 +194,9 @@ def test_same_seed_same_output_in_range(photo_crops):
 
 @pytest.mark.parametrize("ops", ["article", "paper"])
 def test_unit_range_and_random_magnitude(photo_crops, ops):
-    layer = RandAugment(num_ops=3, magnitude=12, ops=ops, magnitude_std=3.0,
-                        value_range=(0, 1), seed=1)
+    layer = RandAugment(
+        num_ops=3, magnitude=12, ops=ops, magnitude_std=3.0, value_range=(0, 1), seed=1
+    )
     batch = layer(photo_crops / 255.0).numpy()
     assert batch.min() >= 0.0 and batch.max() <= 1.0 and not np.allclose(batch, photo_crops / 255.0)
 
@@ -148,25 +205,36 @@ def test_randaugment_keeps_the_layer_contract(photo_crops, fashion_images, layer
     # Each configuration traces its ops in several graphs (tf.data, fit): two cover the
     # arguments: a list of kinds with a paired one and random magnitudes on colour crops,
     # and the paper's ops on grey Fashion-MNIST images in [0, 1].
-    layer_contract(RandAugment(num_ops=3, magnitude=14.5, ops=["rotate", "shear_xy"],
-                               magnitude_std=0.5, seed=7), photo_crops)
-    layer_contract(RandAugment(num_ops=1, magnitude=9, ops="paper", value_range=(0, 1),
-                               seed=2), fashion_images[:8] / 255.0)
+    layer_contract(
+        RandAugment(
+            num_ops=3, magnitude=14.5, ops=["rotate", "shear_xy"], magnitude_std=0.5, seed=7
+        ),
+        photo_crops,
+    )
+    layer_contract(
+        RandAugment(num_ops=1, magnitude=9, ops="paper", value_range=(0, 1), seed=2),
+        fashion_images[:8] / 255.0,
+    )
 
 
 def test_classic_augmentation_keeps_the_layer_contract(photo_crops, layer_contract):
     # The Rescaling pair around the noise rounds: identity at inference up to 1e-3. A
     # keras.Sequential fixes its input rank at the first call (batches or single images).
-    layer_contract(classic_augmentation(seed=3, noise=0.05), photo_crops, atol=1e-3,
-                   mixed_ranks=False)
+    layer_contract(
+        classic_augmentation(seed=3, noise=0.05), photo_crops, atol=1e-3, mixed_ranks=False
+    )
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"num_ops": -1}, "num_ops"), ({"magnitude": 31}, "magnitude"),
-        ({"magnitude": -1}, "magnitude"), ({"magnitude_std": -1.0}, "magnitude_std"),
-        ({"ops": ["rotate", "blur"]}, "ops"), ({"ops": "imagenet"}, "ops"), ({"ops": []}, "ops"),
+        ({"num_ops": -1}, "num_ops"),
+        ({"magnitude": 31}, "magnitude"),
+        ({"magnitude": -1}, "magnitude"),
+        ({"magnitude_std": -1.0}, "magnitude_std"),
+        ({"ops": ["rotate", "blur"]}, "ops"),
+        ({"ops": "imagenet"}, "ops"),
+        ({"ops": []}, "ops"),
         ({"value_range": (1, 0)}, "value_range"),
     ],
 )
@@ -207,17 +275,26 @@ def test_works_with_op_determinism_enabled():
         print("ok")
     """)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.stdout.strip().endswith("ok"), result.stderr[-2000:]
 
 
 def test_classic_augmentation(photo_crops):
     augment = classic_augmentation(seed=3, noise=0.05)
     names = [layer.__class__.__name__ for layer in augment.layers]
-    assert names == ["RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
-                     "RandomBrightness", "RandomContrast", "Rescaling", "GaussianNoise",
-                     "Rescaling"]
+    assert names == [
+        "RandomFlip",
+        "RandomRotation",
+        "RandomZoom",
+        "RandomTranslation",
+        "RandomBrightness",
+        "RandomContrast",
+        "Rescaling",
+        "GaussianNoise",
+        "Rescaling",
+    ]
     a = augment(photo_crops, training=True).numpy()
     assert not np.allclose(a, photo_crops, atol=1.0)
     # Noise relative to the value range: the same picture noise on a (0, 1) scale.

@@ -38,33 +38,71 @@ BILINEAR = Image.Resampling.BILINEAR
 AFFINE = Image.Transform.AFFINE
 
 PIXEL_OPS = {
-    "auto_contrast": (lambda x, p: ops.auto_contrast(x), lambda im, p: ImageOps.autocontrast(im),
-                      [None]),
+    "auto_contrast": (
+        lambda x, p: ops.auto_contrast(x),
+        lambda im, p: ImageOps.autocontrast(im),
+        [None],
+    ),
     "invert": (lambda x, p: ops.invert(x), lambda im, p: ImageOps.invert(im), [None]),
     "equalize": (lambda x, p: ops.equalize(x), lambda im, p: ImageOps.equalize(im), [None]),
     "solarize": (ops.solarize, ImageOps.solarize, [0, 77, 128, 200, 256]),
     "posterize": (ops.posterize, ImageOps.posterize, [1, 3, 4, 6, 8]),
-    "contrast": (ops.contrast, lambda im, p: ImageEnhance.Contrast(im).enhance(p),
-                 [0.0, 0.1, 0.55, 1.45, 1.9]),
-    "color": (ops.color, lambda im, p: ImageEnhance.Color(im).enhance(p),
-              [0.0, 0.1, 0.55, 1.45, 1.9]),
-    "brightness": (ops.brightness, lambda im, p: ImageEnhance.Brightness(im).enhance(p),
-                   [0.0, 0.1, 0.55, 1.45, 1.9]),
-    "sharpness": (ops.sharpness, lambda im, p: ImageEnhance.Sharpness(im).enhance(p),
-                  [0.0, 0.1, 0.55, 1.45, 1.9]),
+    "contrast": (
+        ops.contrast,
+        lambda im, p: ImageEnhance.Contrast(im).enhance(p),
+        [0.0, 0.1, 0.55, 1.45, 1.9],
+    ),
+    "color": (
+        ops.color,
+        lambda im, p: ImageEnhance.Color(im).enhance(p),
+        [0.0, 0.1, 0.55, 1.45, 1.9],
+    ),
+    "brightness": (
+        ops.brightness,
+        lambda im, p: ImageEnhance.Brightness(im).enhance(p),
+        [0.0, 0.1, 0.55, 1.45, 1.9],
+    ),
+    "sharpness": (
+        ops.sharpness,
+        lambda im, p: ImageEnhance.Sharpness(im).enhance(p),
+        [0.0, 0.1, 0.55, 1.45, 1.9],
+    ),
 }
 
 GEOMETRIC_OPS = {
-    "shear_x": (ops.shear_x, lambda im, p: im.transform(
-        im.size, AFFINE, (1, p, 0, 0, 1, 0), BILINEAR, fillcolor=_fill(im)), [-0.3, 0.12, 0.3]),
-    "shear_y": (ops.shear_y, lambda im, p: im.transform(
-        im.size, AFFINE, (1, 0, 0, p, 1, 0), BILINEAR, fillcolor=_fill(im)), [-0.3, 0.12, 0.3]),
-    "translate_x": (ops.translate_x, lambda im, p: im.transform(
-        im.size, AFFINE, (1, 0, -p, 0, 1, 0), BILINEAR, fillcolor=_fill(im)), [-40, 3.5, 20]),
-    "translate_y": (ops.translate_y, lambda im, p: im.transform(
-        im.size, AFFINE, (1, 0, 0, 0, 1, -p), BILINEAR, fillcolor=_fill(im)), [-40, 3.5, 20]),
-    "rotate": (ops.rotate, lambda im, p: im.rotate(p, BILINEAR, fillcolor=_fill(im)),
-               [-30, 12.5, 30, 90]),
+    "shear_x": (
+        ops.shear_x,
+        lambda im, p: im.transform(
+            im.size, AFFINE, (1, p, 0, 0, 1, 0), BILINEAR, fillcolor=_fill(im)
+        ),
+        [-0.3, 0.12, 0.3],
+    ),
+    "shear_y": (
+        ops.shear_y,
+        lambda im, p: im.transform(
+            im.size, AFFINE, (1, 0, 0, p, 1, 0), BILINEAR, fillcolor=_fill(im)
+        ),
+        [-0.3, 0.12, 0.3],
+    ),
+    "translate_x": (
+        ops.translate_x,
+        lambda im, p: im.transform(
+            im.size, AFFINE, (1, 0, -p, 0, 1, 0), BILINEAR, fillcolor=_fill(im)
+        ),
+        [-40, 3.5, 20],
+    ),
+    "translate_y": (
+        ops.translate_y,
+        lambda im, p: im.transform(
+            im.size, AFFINE, (1, 0, 0, 0, 1, -p), BILINEAR, fillcolor=_fill(im)
+        ),
+        [-40, 3.5, 20],
+    ),
+    "rotate": (
+        ops.rotate,
+        lambda im, p: im.rotate(p, BILINEAR, fillcolor=_fill(im)),
+        [-30, 12.5, 30, 90],
+    ),
 }
 
 
@@ -112,14 +150,17 @@ def test_equalize_and_auto_contrast_leave_flat_channels_alone():
 
 
 def test_per_image_parameters_equal_one_call_per_image(photos):
-    images = np.stack([photos["chelsea"][:64, :64], photos["coffee"][:64, :64]]
-                      ).astype(np.float32)
-    cases = [(ops.brightness, [0.5, 1.5]), (ops.rotate, [-20.0, 10.0]),
-             (ops.posterize, [2, 7]), (ops.solarize, [50.0, 200.0])]
+    images = np.stack([photos["chelsea"][:64, :64], photos["coffee"][:64, :64]]).astype(np.float32)
+    cases = [
+        (ops.brightness, [0.5, 1.5]),
+        (ops.rotate, [-20.0, 10.0]),
+        (ops.posterize, [2, 7]),
+        (ops.solarize, [50.0, 200.0]),
+    ]
     for op, values in cases:
         batch = op(images, tf.constant(values)).numpy()
         for i, value in enumerate(values):
-            np.testing.assert_allclose(batch[i], op(images[i:i + 1], value).numpy()[0])
+            np.testing.assert_allclose(batch[i], op(images[i : i + 1], value).numpy()[0])
 
 
 def test_cutout_is_clipped_at_the_border():
@@ -139,18 +180,24 @@ def test_sample_pairing_blends():
 def test_ops_run_in_graph_mode(channels):
     images = np.random.default_rng(1).integers(0, 256, (3, 12, 10, channels)).astype(np.float32)
     calls = {
-        "shear_x": lambda x: ops.shear_x(x, 0.2), "rotate": lambda x: ops.rotate(x, 15.0),
-        "translate_y": lambda x: ops.translate_y(x, 3.0), "equalize": ops.equalize,
-        "auto_contrast": ops.auto_contrast, "posterize": lambda x: ops.posterize(x, 3),
-        "contrast": lambda x: ops.contrast(x, 1.5), "color": lambda x: ops.color(x, 0.3),
-        "sharpness": lambda x: ops.sharpness(x, 1.9), "solarize": lambda x: ops.solarize(x, 99),
+        "shear_x": lambda x: ops.shear_x(x, 0.2),
+        "rotate": lambda x: ops.rotate(x, 15.0),
+        "translate_y": lambda x: ops.translate_y(x, 3.0),
+        "equalize": ops.equalize,
+        "auto_contrast": ops.auto_contrast,
+        "posterize": lambda x: ops.posterize(x, 3),
+        "contrast": lambda x: ops.contrast(x, 1.5),
+        "color": lambda x: ops.color(x, 0.3),
+        "sharpness": lambda x: ops.sharpness(x, 1.9),
+        "solarize": lambda x: ops.solarize(x, 99),
         "cutout": lambda x: ops.cutout(x, 4, tf.zeros((tf.shape(x)[0], 2))),
     }
     spec = tf.TensorSpec((None, None, None, channels), tf.float32)
     for name, call in calls.items():
         graph = tf.function(call, input_signature=[spec])
-        np.testing.assert_allclose(graph(images).numpy(), call(images).numpy(), atol=1e-4,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            graph(images).numpy(), call(images).numpy(), atol=1e-4, err_msg=name
+        )
     dataset = tf.data.Dataset.from_tensor_slices(images).batch(2).map(ops.equalize)
     assert sum(batch.shape[0] for batch in dataset) == 3
 
@@ -169,10 +216,8 @@ def test_ops_run_in_graph_mode(channels):
         (lambda: ops.rotate(np.zeros((2, 4, 4, 3)), [1.0, 2.0, 3.0]), "one value per image"),
         (lambda: ops.rotate(np.zeros((2, 4, 4, 3)), 10, fill_value=300), "fill_value"),
         (lambda: ops.cutout(np.zeros((2, 4, 4, 3)), 2, [[1, 1]]), "center"),
-        (lambda: ops.sample_pairing(np.zeros((2, 4, 4, 3)), np.zeros((1, 4, 4, 3)), 0.5),
-         "others"),
-        (lambda: ops.sample_pairing(np.zeros((1, 4, 4, 3)), np.zeros((1, 4, 4, 3)), 1.5),
-         "weight"),
+        (lambda: ops.sample_pairing(np.zeros((2, 4, 4, 3)), np.zeros((1, 4, 4, 3)), 0.5), "others"),
+        (lambda: ops.sample_pairing(np.zeros((1, 4, 4, 3)), np.zeros((1, 4, 4, 3)), 1.5), "weight"),
     ],
 )
 def test_invalid_arguments_raise_value_error(call, message):

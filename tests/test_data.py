@@ -30,6 +30,7 @@ def no_system_copy(tmp_path, monkeypatch):
 @pytest.fixture
 def offline(monkeypatch):
     """Make the Keras download fail as it does without a network."""
+
     def fail(*args, **kwargs):
         raise Exception("URL fetch failure: [Errno -2] Name or service not known")
 
@@ -87,7 +88,8 @@ def test_download_fills_the_keras_cache(empty_keras_home, no_system_copy, monkey
 
 
 def test_offline_falls_back_to_the_subset_with_a_notice(
-        empty_keras_home, no_system_copy, offline, capsys):
+    empty_keras_home, no_system_copy, offline, capsys
+):
     (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist()
     notice = capsys.readouterr().out
     assert "subset" in notice and "apt-get install dataset-fashion-mnist" in notice
@@ -104,7 +106,7 @@ def test_offline_without_subset_raises(empty_keras_home, no_system_copy, offline
 def test_truncated_file_raises_clear_error(empty_keras_home, monkeypatch):
     cache = _copy_system_to(empty_keras_home / "datasets" / "fashion-mnist")
     target = cache / "t10k-images-idx3-ubyte.gz"
-    target.write_bytes(target.read_bytes()[: 100_000])
+    target.write_bytes(target.read_bytes()[:100_000])
     with pytest.raises(data.CorruptDatasetError, match="t10k-images.*gzip"):
         data.load_fashion_mnist()
 
@@ -167,10 +169,13 @@ def test_split_is_stratified_disjoint_and_reproducible(fashion_subset):
     assert not np.array_equal(v_ids, z_ids)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"val_fraction": 0.0}, "val_fraction"),
-    ({"val_fraction": 1.5}, "val_fraction"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"val_fraction": 0.0}, "val_fraction"),
+        ({"val_fraction": 1.5}, "val_fraction"),
+    ],
+)
 def test_split_rejects_bad_fraction(kwargs, message):
     with pytest.raises(ValueError, match=message):
         data.train_val_split(np.zeros((10, 2)), np.zeros(10, int), **kwargs)

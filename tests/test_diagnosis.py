@@ -10,8 +10,23 @@ from kerascnn.diagnosis import VERDICTS, diagnose, history_dict
 # Validation loss falls to 0.44 at epoch 8, then rises for good; training loss keeps falling.
 OVERFIT = {
     "loss": [1.0, 0.8, 0.65, 0.55, 0.47, 0.4, 0.34, 0.29, 0.25, 0.21, 0.18, 0.15, 0.12, 0.1, 0.08],
-    "val_loss": [1.0, 0.8, 0.65, 0.55, 0.5, 0.47, 0.45, 0.44, 0.45, 0.47, 0.5, 0.53, 0.57,
-                 0.6, 0.65],
+    "val_loss": [
+        1.0,
+        0.8,
+        0.65,
+        0.55,
+        0.5,
+        0.47,
+        0.45,
+        0.44,
+        0.45,
+        0.47,
+        0.5,
+        0.53,
+        0.57,
+        0.6,
+        0.65,
+    ],
 }
 
 
@@ -56,8 +71,10 @@ def test_diagnose_underfitting():
     assert result.verdict == "underfitting"
     assert result.best_epoch == 10
     assert "longer" in result.advice
-    stuck = {"loss": [2.31, 2.30, 2.30, 2.29, 2.30, 2.29, 2.29, 2.29],
-             "val_loss": [2.30, 2.30, 2.30, 2.30, 2.30, 2.30, 2.30, 2.30]}
+    stuck = {
+        "loss": [2.31, 2.30, 2.30, 2.29, 2.30, 2.29, 2.29, 2.29],
+        "val_loss": [2.30, 2.30, 2.30, 2.30, 2.30, 2.30, 2.30, 2.30],
+    }
     assert diagnose(stuck).verdict == "underfitting"
     assert "hardly learns" in diagnose(stuck).advice
 
@@ -77,8 +94,11 @@ SLOW_DECLINE = {
     "val_accuracy": np.linspace(0.17, 0.25, 30),
 }
 # The same with noise of half the per-epoch fall (best epoch still the last).
-NOISY_SLOW_DECLINE = dict(SLOW_DECLINE, val_loss=np.linspace(2.21, 2.03, 30)
-                          + 0.003 * np.clip(NOISE, -1.5, 1.5) * np.r_[np.ones(29), 0.0])
+NOISY_SLOW_DECLINE = dict(
+    SLOW_DECLINE,
+    val_loss=np.linspace(2.21, 2.03, 30)
+    + 0.003 * np.clip(NOISE, -1.5, 1.5) * np.r_[np.ones(29), 0.0],
+)
 # Fast decline, then a plateau with noise: learned what it can in the first ten epochs.
 FAST_THEN_PLATEAU = {
     "loss": 0.25 + 0.8 * np.exp(-EPOCHS / 2),
@@ -91,8 +111,9 @@ NOISY_PLATEAU_MIN_LAST = {"loss": 0.3 + 0.7 * np.exp(-EPOCHS / 4), "val_loss": _
 # Late overfitting: best at epoch 20, then a steady rise while the training loss falls.
 LATE_OVERFIT = {
     "loss": 1.2 * np.exp(-EPOCHS / 8),
-    "val_loss": np.r_[0.4 + 0.8 * np.exp(-EPOCHS[:20] / 5), 0.4 + 0.8 * np.exp(-4) + 0.03
-                      * np.arange(1, 11)],
+    "val_loss": np.r_[
+        0.4 + 0.8 * np.exp(-EPOCHS[:20] / 5), 0.4 + 0.8 * np.exp(-4) + 0.03 * np.arange(1, 11)
+    ],
 }
 # Early overfitting: best at epoch 2 of a large model on little data.
 EARLY_OVERFIT = {
@@ -104,8 +125,10 @@ HARDLY_LEARNS = {
     "loss": 2.30 - 0.002 * np.arange(15) + 0.002 * NOISE[:15],
     "val_loss": 2.30 + 0.003 * NOISE[15:],
 }
-DIVERGED = {"loss": [2.0, 1.5, 30.0, np.nan, np.nan, np.nan],
-            "val_loss": [2.1, 1.6, 40.0, np.nan, np.nan, np.nan]}
+DIVERGED = {
+    "loss": [2.0, 1.5, 30.0, np.nan, np.nan, np.nan],
+    "val_loss": [2.1, 1.6, 40.0, np.nan, np.nan, np.nan],
+}
 TOO_SHORT = {"loss": [2.0, 1.2, 0.9, 0.8], "val_loss": [2.0, 1.3, 1.0, 0.95]}
 
 CRAFTED = {
@@ -133,8 +156,10 @@ def test_diagnose_crafted_curves(name):
 
 def test_still_improving_says_train_longer():
     result = diagnose(SLOW_DECLINE)
-    assert result.advice.startswith("Still improving: train longer (the best epoch is the "
-                                    "last one; from epoch 20 to 29 the validation loss fell by")
+    assert result.advice.startswith(
+        "Still improving: train longer (the best epoch is the "
+        "last one; from epoch 20 to 29 the validation loss fell by"
+    )
     assert result.overfit_epoch is None
     assert "the best epoch is the last one" in diagnose(NOISY_SLOW_DECLINE).advice
     # Best epoch one before the last: still improving, and the advice names the epoch.
@@ -151,8 +176,10 @@ def test_still_improving_says_train_longer():
 
 def test_a_fall_within_noise_is_a_plateau():
     # The last epoch is the best, but the epochs before it scatter without a trend.
-    flat = {"loss": np.linspace(1.0, 0.4, 20),
-            "val_loss": np.r_[np.linspace(1.0, 0.5, 8), 0.5 + 0.02 * NOISE[:11], 0.45]}
+    flat = {
+        "loss": np.linspace(1.0, 0.4, 20),
+        "val_loss": np.r_[np.linspace(1.0, 0.5, 8), 0.5 + 0.02 * NOISE[:11], 0.45],
+    }
     assert diagnose(flat).verdict == "good fit"
     # A steady but tiny fall after a large one has levelled off: a good fit too.
     levelled = {"loss": 0.2 + np.exp(-EPOCHS / 3), "val_loss": 0.3 + np.exp(-EPOCHS / 3)}
@@ -170,18 +197,30 @@ def test_noisy_plateaus_whose_minimum_is_last_are_good_fits(seed):
 
 
 def test_diagnose_too_short():
-    result = diagnose({"loss": [1.0, 0.7, 0.5], "val_loss": [1.1, 0.8, 0.9],
-                       "accuracy": [0.5, 0.7, 0.8], "val_accuracy": [0.45, 0.65, 0.7]})
+    result = diagnose(
+        {
+            "loss": [1.0, 0.7, 0.5],
+            "val_loss": [1.1, 0.8, 0.9],
+            "accuracy": [0.5, 0.7, 0.8],
+            "val_accuracy": [0.45, 0.65, 0.7],
+        }
+    )
     assert result.verdict == "not enough epochs to tell"
     assert result.best_epoch == 2
     assert result.accuracy_gap == pytest.approx(0.1)
-    assert diagnose({"loss": [1.0, 0.7, 0.5], "val_loss": [1.1, 0.8, 0.9]},
-                    patience=1).verdict != "not enough epochs to tell"
+    assert (
+        diagnose({"loss": [1.0, 0.7, 0.5], "val_loss": [1.1, 0.8, 0.9]}, patience=1).verdict
+        != "not enough epochs to tell"
+    )
 
 
 def test_diagnose_nan_is_diverged():
-    result = diagnose({"loss": [2.0, 1.5, np.nan, np.nan, np.nan, np.nan],
-                       "val_loss": [2.1, 1.6, np.nan, np.nan, np.nan, np.nan]})
+    result = diagnose(
+        {
+            "loss": [2.0, 1.5, np.nan, np.nan, np.nan, np.nan],
+            "val_loss": [2.1, 1.6, np.nan, np.nan, np.nan, np.nan],
+        }
+    )
     assert result.verdict == "diverged"
     assert result.best_epoch == 2
     assert "learning rate" in result.advice
@@ -191,19 +230,23 @@ def test_diagnose_nan_is_diverged():
 
 
 def test_diagnose_best_first_epoch_is_one():
-    result = diagnose({"loss": [1.0, 0.8, 0.6, 0.4, 0.3, 0.2], "val_loss": [0.5, 0.6, 0.7,
-                                                                            0.8, 0.9, 1.0]})
+    result = diagnose(
+        {"loss": [1.0, 0.8, 0.6, 0.4, 0.3, 0.2], "val_loss": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0]}
+    )
     assert (result.verdict, result.best_epoch, result.overfit_epoch) == ("overfitting", 1, 2)
 
 
-@pytest.mark.parametrize("history, message", [
-    ({}, "empty"),
-    ({"loss": []}, "empty"),
-    ({"val_loss": [1.0]}, "'loss'"),
-    ({"loss": [1.0, 0.5, 0.4, 0.3, 0.2, 0.1]}, "validation"),
-    ({"loss": [1.0, 0.5], "val_loss": [1.0]}, "one value per epoch"),
-    ([1.0, 0.5], "History"),
-])
+@pytest.mark.parametrize(
+    "history, message",
+    [
+        ({}, "empty"),
+        ({"loss": []}, "empty"),
+        ({"val_loss": [1.0]}, "'loss'"),
+        ({"loss": [1.0, 0.5, 0.4, 0.3, 0.2, 0.1]}, "validation"),
+        ({"loss": [1.0, 0.5], "val_loss": [1.0]}, "one value per epoch"),
+        ([1.0, 0.5], "History"),
+    ],
+)
 def test_diagnose_bad_input(history, message):
     with pytest.raises(ValueError, match=message):
         diagnose(history)
@@ -217,15 +260,27 @@ def test_diagnose_checks_its_parameters():
 
 
 def test_diagnosis_prints_readably():
-    text = str(diagnose(dict(OVERFIT, accuracy=np.linspace(0.5, 0.99, 15),
-                             val_accuracy=np.linspace(0.5, 0.85, 15))))
+    text = str(
+        diagnose(
+            dict(
+                OVERFIT,
+                accuracy=np.linspace(0.5, 0.99, 15),
+                val_accuracy=np.linspace(0.5, 0.85, 15),
+            )
+        )
+    )
     assert text.splitlines()[0] == "Diagnosis: overfitting (15 epochs, counted from 1)"
     assert "best epoch:        8" in text
     assert "overfitting from:  epoch 11" in text
     assert "gap +0.140" in text
     assert "advice:" in text
-    assert set(VERDICTS) == {"underfitting", "good fit", "overfitting",
-                             "not enough epochs to tell", "diverged"}
+    assert set(VERDICTS) == {
+        "underfitting",
+        "good fit",
+        "overfitting",
+        "not enough epochs to tell",
+        "diverged",
+    }
 
 
 def test_history_dict_returns_arrays():

@@ -15,8 +15,10 @@ from kerascnn import environment
 )
 def test_cpu_description_names_the_widest_vector_set(tmp_path, flags, expected):
     cpuinfo = tmp_path / "cpuinfo"
-    cpuinfo.write_text(f"processor\t: 0\nmodel name\t: Test CPU 9000\nflags\t\t: {flags}\n"
-                       f"\nprocessor\t: 1\nmodel name\t: Test CPU 9000\nflags\t\t: {flags}\n")
+    cpuinfo.write_text(
+        f"processor\t: 0\nmodel name\t: Test CPU 9000\nflags\t\t: {flags}\n"
+        f"\nprocessor\t: 1\nmodel name\t: Test CPU 9000\nflags\t\t: {flags}\n"
+    )
     line = environment.cpu_description(cpuinfo)
     assert line.startswith("Test CPU 9000 (")
     assert f", {expected})" in line

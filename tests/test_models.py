@@ -117,8 +117,9 @@ def test_cifar_resnets_match_the_paper(depth, millions, digits):
         ("resnet", 50, (32, 32, 3), {"width": 0.25}, 16),
     ],
 )
-def test_plain_twin_has_the_same_layers_and_no_addition(builder, depth, input_shape, options,
-                                                         blocks):
+def test_plain_twin_has_the_same_layers_and_no_addition(
+    builder, depth, input_shape, options, blocks
+):
     build = getattr(models, builder)
     resnet = build(depth, input_shape, 10, **options)
     plain = build(depth, input_shape, 10, residual=False, **options)
@@ -202,7 +203,12 @@ def test_width_and_shortcut_options():
 TRAINABLE = {
     "mlp": lambda: models.mlp((28, 28, 1), 10, hidden_units=(16, 8), dropout=0.2),
     "cnn_bn_avg": lambda: models.cnn(
-        (28, 28, 1), 10, filters=(4, 8), pooling="avg", dense_units=8, dropout=0.5,
+        (28, 28, 1),
+        10,
+        filters=(4, 8),
+        pooling="avg",
+        dense_units=8,
+        dropout=0.5,
         batch_norm=True,
     ),
     "vgg11_bn": lambda: models.vgg(11, (32, 32, 3), 10, batch_norm=True, dense_units=16),
@@ -363,8 +369,7 @@ def test_gradient_norms_show_the_vanishing_gradient_of_sigmoid():
         assert list(norms) == [f"fc{i}" for i in range(1, 7)] + ["predictions"]
         assert all(np.isfinite(value) and value > 0 for value in norms.values())
         ratios[activation] = norms["fc1"] / norms["predictions"]
-        assert all(np.array_equal(b, w.numpy()) for b, w in zip(before, model.weights,
-                                                                strict=True))
+        assert all(np.array_equal(b, w.numpy()) for b, w in zip(before, model.weights, strict=True))
     # Sigmoid's derivative is at most 1/4: six layers shrink the gradient a hundredfold.
     assert ratios["sigmoid"] < 0.01 < ratios["relu"]
 
@@ -392,22 +397,30 @@ def test_calibrate_batch_norm_makes_inference_match_training_mode():
     x = np.random.default_rng(3).random((16, 28, 28, 1), dtype=np.float32)
     weights = [w.numpy().copy() for w in model.trainable_weights]
     assert models.calibrate_batch_norm(outer, x) == 2
-    np.testing.assert_allclose(np.asarray(model(x, training=False)),
-                               np.asarray(model(x, training=True)), atol=1e-5)
-    assert all(layer.momentum == 0.9 for layer in model.layers
-               if isinstance(layer, keras.layers.BatchNormalization))
-    assert all(np.array_equal(b, w.numpy()) for b, w in zip(weights, model.trainable_weights,
-                                                            strict=True))
+    np.testing.assert_allclose(
+        np.asarray(model(x, training=False)), np.asarray(model(x, training=True)), atol=1e-5
+    )
+    assert all(
+        layer.momentum == 0.9
+        for layer in model.layers
+        if isinstance(layer, keras.layers.BatchNormalization)
+    )
+    assert all(
+        np.array_equal(b, w.numpy()) for b, w in zip(weights, model.trainable_weights, strict=True)
+    )
     assert models.calibrate_batch_norm(models.mlp((4,), 2), np.zeros((2, 4), "float32")) == 0
 
 
-@pytest.mark.parametrize("build", [
-    lambda: models.mlp((784,), 10, (64,)),
-    lambda: models.cnn((28, 28, 1), 10, (8, 16)),
-    lambda: models.vgg(11, (32, 32, 3), 10, True),
-    lambda: models.resnet(18, (224, 224, 3), 1000, False),
-    lambda: models.cifar_resnet(20, (32, 32, 3), 10, False),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: models.mlp((784,), 10, (64,)),
+        lambda: models.cnn((28, 28, 1), 10, (8, 16)),
+        lambda: models.vgg(11, (32, 32, 3), 10, True),
+        lambda: models.resnet(18, (224, 224, 3), 1000, False),
+        lambda: models.cifar_resnet(20, (32, 32, 3), 10, False),
+    ],
+)
 def test_options_after_num_classes_are_keyword_only(build):
     with pytest.raises(TypeError, match="positional argument"):
         build()
@@ -419,14 +432,18 @@ def _initializers(model, kind, attribute):
 
 def test_initialisation_is_what_the_docstrings_say():
     dense, conv, bn = keras.layers.Dense, keras.layers.Conv2D, keras.layers.BatchNormalization
-    glorot_nets = (models.mlp((28, 28, 1), 10, hidden_units=(8,)),
-                   models.cnn((28, 28, 1), 10, filters=(4,), dense_units=8, batch_norm=True),
-                   models.vgg(11, (32, 32, 3), 10, batch_norm=True, dense_units=8))
+    glorot_nets = (
+        models.mlp((28, 28, 1), 10, hidden_units=(8,)),
+        models.cnn((28, 28, 1), 10, filters=(4,), dense_units=8, batch_norm=True),
+        models.vgg(11, (32, 32, 3), 10, batch_norm=True, dense_units=8),
+    )
     for model in glorot_nets:
         assert _initializers(model, (dense, conv), "kernel_initializer") == {"GlorotUniform"}
         assert _initializers(model, (dense, conv), "bias_initializer") == {"Zeros"}
-    resnets = (models.resnet(50, (32, 32, 3), 10, width=0.0625),
-               models.cifar_resnet(20, shortcut="projection"))
+    resnets = (
+        models.resnet(50, (32, 32, 3), 10, width=0.0625),
+        models.cifar_resnet(20, shortcut="projection"),
+    )
     for model in (*resnets, glorot_nets[1]):
         assert _initializers(model, bn, "gamma_initializer") == {"Ones"}
         assert _initializers(model, bn, "beta_initializer") == {"Zeros"}
@@ -443,7 +460,10 @@ def test_preact_resnet_is_the_flagship_shape():
     # stem + 3 stages of one block (2 convs each) + predictions; shortcuts not counted
     assert row["depth"] == 1 + 3 * 2 + 1
     assert [model.get_layer(f"stage{s}_block1_add").output.shape[1:] for s in (1, 2, 3)] == [
-        (14, 14, 64), (7, 7, 128), (4, 4, 256)]
+        (14, 14, 64),
+        (7, 7, 128),
+        (4, 4, 256),
+    ]
     by_hand = (
         28 * 28 * 32 * 9 * 1  # stem
         + 14 * 14 * 64 * (9 * 32 + 9 * 64 + 32)  # stage1: conv1, conv2, 1x1 shortcut

@@ -41,6 +41,8 @@ def test_licence_file_is_mit(pyproject):
 
 def test_every_package_folder_is_listed(pyproject):
     # A folder of kerascnn left out of `packages` is missing from a non-editable install.
-    folders = {".".join(path.parent.relative_to(ROOT).parts)
-               for path in (ROOT / "kerascnn").rglob("__init__.py")}
+    folders = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in (ROOT / "kerascnn").rglob("__init__.py")
+    }
     assert folders <= set(pyproject["tool"]["setuptools"]["packages"])

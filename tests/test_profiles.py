@@ -37,8 +37,9 @@ def test_both_profiles_know_the_same_experiments():
 
 def test_set_seed_repeats_every_generator(monkeypatch):
     switched_on = []
-    monkeypatch.setattr(tf.config.experimental, "enable_op_determinism",
-                        lambda: switched_on.append(True))
+    monkeypatch.setattr(
+        tf.config.experimental, "enable_op_determinism", lambda: switched_on.append(True)
+    )
 
     def draws():
         legacy_numpy = np.random.rand()  # noqa: NPY002 (the global state set_seed seeds)
@@ -56,8 +57,7 @@ def test_set_seed_repeats_every_generator(monkeypatch):
 
 
 def test_quick_course_data_is_the_shipped_subset():
-    (x_train, y_train), (x_test, y_test) = profiles.load_course_data(
-        profiles.get_profile("quick"))
+    (x_train, y_train), (x_test, y_test) = profiles.load_course_data(profiles.get_profile("quick"))
     assert x_train.shape == (10_000, 28, 28) and x_train.dtype == np.uint8
     assert x_test.shape == (2_000, 28, 28) and y_test.shape == (2_000,)
     assert set(np.unique(y_train)) == set(range(10))

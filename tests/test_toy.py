@@ -27,8 +27,9 @@ def test_toy_label_noise_is_the_only_disagreement_with_the_truth(kind):
     np.testing.assert_array_equal(y, toy_true_labels(x, kind=kind))
 
 
-@pytest.mark.parametrize("kwargs", [{"n": 0}, {"n": 1}, {"kind": "spirals"}, {"noise": -1.0},
-                                    {"label_noise": 0.7}])
+@pytest.mark.parametrize(
+    "kwargs", [{"n": 0}, {"n": 1}, {"kind": "spirals"}, {"noise": -1.0}, {"label_noise": 0.7}]
+)
 def test_make_toy_data_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         make_toy_data(**kwargs)

@@ -77,11 +77,20 @@ def _blend_factor(m, sign, height, width):
     return tf.maximum(1.0 + sign * 0.9 * m, 0.0)
 
 
-_SHEAR = {"parameter": _shear, "signed": True, "formula": "+-0.3 m", "at_10": "+-0.3",
-          "source": "AutoAugment paper", "kind": "shear_xy"}
+_SHEAR = {
+    "parameter": _shear,
+    "signed": True,
+    "formula": "+-0.3 m",
+    "at_10": "+-0.3",
+    "source": "AutoAugment paper",
+    "kind": "shear_xy",
+}
 _BLEND = {  # contrast, color, brightness and sharpness: the four ImageEnhance factors
-    "parameter": _blend_factor, "signed": True, "formula": "factor 1 +- 0.9 m",
-    "at_10": "0.1 or 1.9", "clip": ">= 0",
+    "parameter": _blend_factor,
+    "signed": True,
+    "formula": "factor 1 +- 0.9 m",
+    "at_10": "0.1 or 1.9",
+    "clip": ">= 0",
     "source": "AutoAugment range [0.1, 1.9]; signed as in torchvision and timm",
 }
 _AUTOAUGMENT_TRANSLATE = "AutoAugment (150 px of 331 = 0.453); timm translate_pct=0.45"
@@ -92,39 +101,71 @@ OP_TABLE: dict[str, OpSpec] = {
     "shear_y": OpSpec(**_SHEAR),
     "translate_x": OpSpec(
         lambda m, sign, height, width: sign * tf.minimum(0.45 * m, 1.0) * width,
-        signed=True, formula="+-0.45 m * width", at_10="+-0.45 width",
-        clip="[-width, width]", source=_AUTOAUGMENT_TRANSLATE, kind="translate_xy"),
+        signed=True,
+        formula="+-0.45 m * width",
+        at_10="+-0.45 width",
+        clip="[-width, width]",
+        source=_AUTOAUGMENT_TRANSLATE,
+        kind="translate_xy",
+    ),
     "translate_y": OpSpec(
         lambda m, sign, height, width: sign * tf.minimum(0.45 * m, 1.0) * height,
-        signed=True, formula="+-0.45 m * height", at_10="+-0.45 height",
-        clip="[-height, height]", source=_AUTOAUGMENT_TRANSLATE, kind="translate_xy"),
+        signed=True,
+        formula="+-0.45 m * height",
+        at_10="+-0.45 height",
+        clip="[-height, height]",
+        source=_AUTOAUGMENT_TRANSLATE,
+        kind="translate_xy",
+    ),
     "rotate": OpSpec(
-        lambda m, sign, height, width: sign * 30.0 * m, signed=True,
-        formula="+-30 m degrees", at_10="+-30", source="AutoAugment paper", kind="rotate"),
+        lambda m, sign, height, width: sign * 30.0 * m,
+        signed=True,
+        formula="+-30 m degrees",
+        at_10="+-30",
+        source="AutoAugment paper",
+        kind="rotate",
+    ),
     "auto_contrast": OpSpec(None, source="AutoAugment paper", kind="auto_contrast"),
     "invert": OpSpec(None, source="AutoAugment paper", kind="invert", paper=False),
     "equalize": OpSpec(None, source="AutoAugment paper", kind="equalize"),
     "solarize": OpSpec(
         lambda m, sign, height, width: tf.clip_by_value(256.0 * (1.0 - m), 0.0, 256.0),
-        formula="threshold 256 (1 - m)", at_10="0", clip="[0, 256]",
-        source='timm "increasing", torchvision (255 -> 0)', kind="solarize"),
+        formula="threshold 256 (1 - m)",
+        at_10="0",
+        clip="[0, 256]",
+        source='timm "increasing", torchvision (255 -> 0)',
+        kind="solarize",
+    ),
     "posterize": OpSpec(
-        lambda m, sign, height, width: tf.clip_by_value(
-            8.0 - tf.floor(4.0 * m + 0.5), 0.0, 8.0),
-        formula="bits 8 - round(4 m)", at_10="4", clip="[0, 8]",
-        source="torchvision (8 -> 4)", kind="posterize"),
+        lambda m, sign, height, width: tf.clip_by_value(8.0 - tf.floor(4.0 * m + 0.5), 0.0, 8.0),
+        formula="bits 8 - round(4 m)",
+        at_10="4",
+        clip="[0, 8]",
+        source="torchvision (8 -> 4)",
+        kind="posterize",
+    ),
     "contrast": OpSpec(**_BLEND, kind="contrast"),
     "color": OpSpec(**_BLEND, kind="color"),
     "brightness": OpSpec(**_BLEND, kind="brightness"),
     "sharpness": OpSpec(**_BLEND, kind="sharpness"),
     "cutout": OpSpec(
         lambda m, sign, height, width: tf.minimum(0.2 * m, 1.0) * tf.minimum(height, width),
-        formula="side 0.2 m * min(h, w)", at_10="0.2 min(h, w)", clip="[0, min(h, w)]",
-        source="Fast AutoAugment Cutout(0, 0.2)", kind="cutout", paper=False),
+        formula="side 0.2 m * min(h, w)",
+        at_10="0.2 min(h, w)",
+        clip="[0, min(h, w)]",
+        source="Fast AutoAugment Cutout(0, 0.2)",
+        kind="cutout",
+        paper=False,
+    ),
     "sample_pairing": OpSpec(
         lambda m, sign, height, width: tf.minimum(0.4 * m, 1.0),
-        formula="weight 0.4 m", at_10="0.4", clip="[0, 1]",
-        source="AutoAugment paper, range [0, 0.4]", kind="sample_pairing", paper=False),
+        formula="weight 0.4 m",
+        at_10="0.4",
+        clip="[0, 1]",
+        source="AutoAugment paper, range [0, 0.4]",
+        kind="sample_pairing",
+        paper=False,
+    ),
 }
 
 
@@ -146,8 +187,13 @@ _SIGNED_OPS = frozenset(name for name, op in OP_TABLE.items() if op.signed)
 
 def _render_op_table() -> str:
     """``OP_TABLE`` as the text table of the module docstring, one row per description."""
-    columns = (("op", 14), ("parameter at M", 22), ("at M = 10", 13), ("clipped to", 17),
-               ("source", 26))
+    columns = (
+        ("op", 14),
+        ("parameter at M", 22),
+        ("at M = 10", 13),
+        ("clipped to", 17),
+        ("source", 26),
+    )
     rows: list[list[str]] = []  # consecutive ops described alike share a row
     for name, op in OP_TABLE.items():
         cells = [name, op.formula, op.at_10, op.clip, op.source]
@@ -158,13 +204,16 @@ def _render_op_table() -> str:
     rule = "  ".join("=" * width for _, width in columns)
 
     def line(parts) -> str:
-        return "  ".join(f"{part:<{width}}" for part, (_, width)
-                         in zip(parts, columns, strict=True)).rstrip()
+        return "  ".join(
+            f"{part:<{width}}" for part, (_, width) in zip(parts, columns, strict=True)
+        ).rstrip()
 
     lines = [rule, line(title for title, _ in columns), rule]
     for cells in rows:
-        wrapped = [textwrap.wrap(text, width, break_long_words=False) or [""]
-                   for text, (_, width) in zip(cells, columns, strict=True)]
+        wrapped = [
+            textwrap.wrap(text, width, break_long_words=False) or [""]
+            for text, (_, width) in zip(cells, columns, strict=True)
+        ]
         for i in range(max(len(cell) for cell in wrapped)):
             lines.append(line(cell[i] if i < len(cell) else "" for cell in wrapped))
     lines.append(rule)
@@ -331,16 +380,15 @@ class RandAugment(keras.layers.Layer):
         # One uniform draw per image and purpose (a column each; the order fixes the
         # random stream, so a seed keeps giving the same augmentation).
         kind_u, coin_u, sign_u, row_u, col_u, shift_u = tf.unstack(
-            keras.random.uniform((batch, 6), seed=self.seed_generator), axis=1)
+            keras.random.uniform((batch, 6), seed=self.seed_generator), axis=1
+        )
         kind = tf.minimum(tf.cast(kind_u * len(self.kinds), tf.int32), len(self.kinds) - 1)
         coin = tf.cast(coin_u < 0.5, tf.int32)  # X or Y twin of a paired kind
         branch = tf.gather(tf.constant(self._branch_of, tf.int32), 2 * kind + coin)
         magnitude = tf.fill([batch], self.magnitude)
         if self.magnitude_std > 0:
             noise = keras.random.normal((batch,), seed=self.seed_generator)
-            magnitude = tf.clip_by_value(
-                magnitude + self.magnitude_std * noise, 0.0, MAX_MAGNITUDE
-            )
+            magnitude = tf.clip_by_value(magnitude + self.magnitude_std * noise, 0.0, MAX_MAGNITUDE)
         # Pair image i with image i + shift, one shift in [1, batch - 1] per round.
         shift = 1 + tf.cast(shift_u[0] * tf.cast(tf.maximum(batch - 1, 1), tf.float32), tf.int32)
         draws = _Draws(
@@ -363,8 +411,16 @@ class RandAugment(keras.layers.Layer):
         for i, (name, group) in enumerate(zip(self.branches, groups, strict=True)):
             drawn = _Draws(*(values[i] for values in parts))
             others = tf.gather(images, drawn.partner) if name == "sample_pairing" else None
-            outputs.append(apply_op(group, name, drawn.magnitude, sign=drawn.sign,
-                                    others=others, center=drawn.center))
+            outputs.append(
+                apply_op(
+                    group,
+                    name,
+                    drawn.magnitude,
+                    sign=drawn.sign,
+                    others=others,
+                    center=drawn.center,
+                )
+            )
         out = tf.dynamic_stitch(positions, outputs)
         out.set_shape(images.shape)
         return out
@@ -434,8 +490,14 @@ def classic_augmentation(
     100.0
     """
     low, high = _check_value_range(value_range)
-    for value, arg in ((rotation, "rotation"), (zoom, "zoom"), (translation, "translation"),
-                       (brightness, "brightness"), (contrast, "contrast"), (noise, "noise")):
+    for value, arg in (
+        (rotation, "rotation"),
+        (zoom, "zoom"),
+        (translation, "translation"),
+        (brightness, "brightness"),
+        (contrast, "contrast"),
+        (noise, "noise"),
+    ):
         check_parameter(value, arg, None, low=0.0, high=1.0)
     seeds = iter(range(seed, seed + 7)) if seed is not None else iter([None] * 7)
     layers = []

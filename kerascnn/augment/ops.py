@@ -351,8 +351,10 @@ def cutout(images, size, center, fill_value: float = 128.0) -> tf.Tensor:
     size = tf.round(_param(size, "size", images, low=0.0))[:, :, :, 0]
     center = tf.convert_to_tensor(center)
     check_rank(center, "center", (2,))
-    if center.shape[-1] != 2 or None not in (center.shape[0], images.shape[0]) and (
-        center.shape[0] != images.shape[0]
+    if (
+        center.shape[-1] != 2
+        or None not in (center.shape[0], images.shape[0])
+        and (center.shape[0] != images.shape[0])
     ):
         raise ValueError(
             f"`center` must have shape ({images.shape[0]}, 2), got {tuple(center.shape)}"

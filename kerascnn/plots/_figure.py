@@ -23,8 +23,9 @@ from kerascnn._checks import check_images, check_rank, check_value_range
 # --------------------------------------------------------------------------------------
 
 
-def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float],
-             **kwargs) -> tuple[Figure, Axes | np.ndarray]:
+def subplots(
+    nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float], **kwargs
+) -> tuple[Figure, Axes | np.ndarray]:
     """The one way plots makes a figure: ``plt.subplots`` (see the module docstring).
 
     >>> fig, ax = subplots(figsize=(3, 2)); type(ax).__name__
@@ -33,8 +34,14 @@ def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float],
     return plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
 
 
-def grid(n: int, ncols: int, *, cell: tuple[float, float],
-         margin: tuple[float, float] = (0.0, 0.0), **kwargs) -> tuple[Figure, list[Axes]]:
+def grid(
+    n: int,
+    ncols: int,
+    *,
+    cell: tuple[float, float],
+    margin: tuple[float, float] = (0.0, 0.0),
+    **kwargs,
+) -> tuple[Figure, list[Axes]]:
     """A figure with ``n`` panels in rows of at most ``ncols``; the unused cells removed.
 
     Each panel takes ``cell`` = (width, height) inches; ``margin`` adds to the whole
@@ -48,9 +55,13 @@ def grid(n: int, ncols: int, *, cell: tuple[float, float],
         raise ValueError(f"a grid needs at least one panel, got {n}")
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
-    fig, axes = subplots(nrows, ncols, squeeze=False,
-                         figsize=(cell[0] * ncols + margin[0], cell[1] * nrows + margin[1]),
-                         **kwargs)
+    fig, axes = subplots(
+        nrows,
+        ncols,
+        squeeze=False,
+        figsize=(cell[0] * ncols + margin[0], cell[1] * nrows + margin[1]),
+        **kwargs,
+    )
     for ax in axes.flat[n:]:
         fig.delaxes(ax)
     return fig, list(axes.flat[:n])
@@ -161,8 +172,10 @@ def class_indices(values, name: str, n: int, num_classes: int | None) -> np.ndar
         values = values.astype(np.int64)
     top = num_classes if num_classes is not None else np.inf
     if values.size and (values.min() < 0 or values.max() >= top):
-        raise ValueError(f"`{name}` must hold class indices in [0, {num_classes}), "
-                         f"got values in [{values.min()}, {values.max()}]")
+        raise ValueError(
+            f"`{name}` must hold class indices in [0, {num_classes}), "
+            f"got values in [{values.min()}, {values.max()}]"
+        )
     return values
 
 

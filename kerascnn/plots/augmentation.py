@@ -62,16 +62,25 @@ def plot_ops_grid(
         raise ValueError(f"`pair_with` must have shape {image.shape}, got {other.shape}")
     kinds = RandAugment(ops=ops).kinds  # "article", "paper" or names, checked
     names = [name for kind in kinds for name in PAIRED_OPS.get(kind, (kind,))]
-    fig, axes = subplots(len(names), len(magnitudes), squeeze=False, layout="constrained",
-                         figsize=(1.6 * len(magnitudes) + 0.8, 1.6 * len(names) + 0.6))
+    fig, axes = subplots(
+        len(names),
+        len(magnitudes),
+        squeeze=False,
+        layout="constrained",
+        figsize=(1.6 * len(magnitudes) + 0.8, 1.6 * len(names) + 0.6),
+    )
     for row, name in enumerate(names):
         for col, magnitude in enumerate(magnitudes):
             out = apply_op(image[None], name, magnitude, others=other[None])
-            _show(axes[row, col], out.numpy()[0],
-                  title=f"M = {magnitude:g}" if row == 0 else None,
-                  ylabel=name if col == 0 else None)
-    return finish(fig, "Augmentation ops (rows) by magnitude (columns); 10 = AutoAugment "
-                  "maximum", tight=False)
+            _show(
+                axes[row, col],
+                out.numpy()[0],
+                title=f"M = {magnitude:g}" if row == 0 else None,
+                ylabel=name if col == 0 else None,
+            )
+    return finish(
+        fig, "Augmentation ops (rows) by magnitude (columns); 10 = AutoAugment maximum", tight=False
+    )
 
 
 def plot_randaugment_samples(
@@ -98,10 +107,12 @@ def plot_randaugment_samples(
     ncols = int(np.ceil(np.sqrt(n + 1)))
     fig, axes = grid(n + 1, ncols, cell=(1.8, 1.8), margin=(0.0, 0.5), layout="constrained")
     for i, ax in enumerate(axes):
-        _show(ax, image if i == 0 else samples[i - 1],
-              title="original" if i == 0 else f"sample {i}")
-    return finish(fig, f"RandAugment(num_ops={num_ops}, magnitude={magnitude:g}): {n} samples",
-                  tight=False)
+        _show(
+            ax, image if i == 0 else samples[i - 1], title="original" if i == 0 else f"sample {i}"
+        )
+    return finish(
+        fig, f"RandAugment(num_ops={num_ops}, magnitude={magnitude:g}): {n} samples", tight=False
+    )
 
 
 def plot_augmentation_draws(image, layers, draws: int = 6, *, title: str | None = None) -> Figure:
@@ -125,13 +136,22 @@ def plot_augmentation_draws(image, layers, draws: int = 6, *, title: str | None 
     if not isinstance(layers, dict) or not layers:
         raise ValueError(f"`layers` must be a non-empty dict {{name: layer}}, got {layers!r}")
     batch = np.repeat(image[None], draws, axis=0)
-    fig, axes = subplots(len(layers), draws + 1, squeeze=False, layout="constrained",
-                         figsize=(1.6 * (draws + 1) + 0.8, 1.6 * len(layers) + 0.6))
+    fig, axes = subplots(
+        len(layers),
+        draws + 1,
+        squeeze=False,
+        layout="constrained",
+        figsize=(1.6 * (draws + 1) + 0.8, 1.6 * len(layers) + 0.6),
+    )
     for row, (name, layer) in enumerate(layers.items()):
         outputs = np.asarray(layer(batch, training=True), dtype=np.float32)
         for col in range(draws + 1):
-            _show(axes[row, col], image if col == 0 else np.clip(outputs[col - 1], 0, 255),
-                  title=("original" if col == 0 else f"draw {col}") if row == 0 else None,
-                  ylabel=name if col == 0 else None)
-    return finish(fig, title or f"Each augmentation alone (rows): {draws} random draws "
-                  "(columns)", tight=False)
+            _show(
+                axes[row, col],
+                image if col == 0 else np.clip(outputs[col - 1], 0, 255),
+                title=("original" if col == 0 else f"draw {col}") if row == 0 else None,
+                ylabel=name if col == 0 else None,
+            )
+    return finish(
+        fig, title or f"Each augmentation alone (rows): {draws} random draws (columns)", tight=False
+    )

@@ -41,17 +41,35 @@ def plot_model_comparison(
     families = list(dict.fromkeys(row.get("family", "") for row in rows))
     fig, ax = subplots(figsize=(7, 4.5))
     for i, family in enumerate(families):
-        members = sorted((row for row in rows if row.get("family", "") == family),
-                         key=lambda row: row[x])
+        members = sorted(
+            (row for row in rows if row.get("family", "") == family), key=lambda row: row[x]
+        )
         xs = [row[x] for row in members]
         ys = [row["accuracy"] for row in members]
-        ax.plot(xs, ys, color=f"C{i}", marker="o", linestyle="-" if len(xs) > 1 else "none",
-                label=family or None)
+        ax.plot(
+            xs,
+            ys,
+            color=f"C{i}",
+            marker="o",
+            linestyle="-" if len(xs) > 1 else "none",
+            label=family or None,
+        )
         for row in members:
-            ax.annotate(row["name"], (row[x], row["accuracy"]), textcoords="offset points",
-                        xytext=(4, 4), fontsize=8)
+            ax.annotate(
+                row["name"],
+                (row[x], row["accuracy"]),
+                textcoords="offset points",
+                xytext=(4, 4),
+                fontsize=8,
+            )
     if x == "parameters":
         ax.set_xscale("log")
-    finish_axes(ax, title=title or f"Accuracy vs {x}", xlabel=_X_LABELS[x], ylabel="accuracy",
-                grid=True, legend=any(families))
+    finish_axes(
+        ax,
+        title=title or f"Accuracy vs {x}",
+        xlabel=_X_LABELS[x],
+        ylabel="accuracy",
+        grid=True,
+        legend=any(families),
+    )
     return finish(fig)

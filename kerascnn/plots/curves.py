@@ -29,22 +29,29 @@ def _diagnoses_per_history(diagnoses, curves: list[dict]) -> list[Diagnosis | No
     if isinstance(diagnoses, Diagnosis):
         diagnoses = [diagnoses]
     elif isinstance(diagnoses, (str, bytes)) or not isinstance(diagnoses, Sequence):
-        raise ValueError("`diagnoses` must be a Diagnosis, a sequence of them (one per "
-                         f"history) or None, got {type(diagnoses).__name__}")
+        raise ValueError(
+            "`diagnoses` must be a Diagnosis, a sequence of them (one per "
+            f"history) or None, got {type(diagnoses).__name__}"
+        )
     diagnoses = list(diagnoses)
     if len(diagnoses) != n:
-        raise ValueError(f"`diagnoses` must hold one Diagnosis (or None) per history ({n}), "
-                         f"got {len(diagnoses)}")
+        raise ValueError(
+            f"`diagnoses` must hold one Diagnosis (or None) per history ({n}), got {len(diagnoses)}"
+        )
     for i, (diagnosis, metrics) in enumerate(zip(diagnoses, curves, strict=True)):
         if diagnosis is None:
             continue
         if not isinstance(diagnosis, Diagnosis):
-            raise ValueError(f"`diagnoses`[{i}] must be a Diagnosis (from "
-                             f"kerascnn.diagnosis.diagnose) or None, got {diagnosis!r}")
+            raise ValueError(
+                f"`diagnoses`[{i}] must be a Diagnosis (from "
+                f"kerascnn.diagnosis.diagnose) or None, got {diagnosis!r}"
+            )
         if diagnosis.epochs != len(metrics["loss"]):
-            raise ValueError(f"`diagnoses`[{i}] was made from {diagnosis.epochs} epochs but "
-                             f"history {i} has {len(metrics['loss'])}: pass "
-                             "diagnose(history) of the same history, in the same order")
+            raise ValueError(
+                f"`diagnoses`[{i}] was made from {diagnosis.epochs} epochs but "
+                f"history {i} has {len(metrics['loss'])}: pass "
+                "diagnose(history) of the same history, in the same order"
+            )
     return diagnoses
 
 
@@ -82,40 +89,64 @@ def plot_history(
     if labels is None:
         labels = [""] if len(histories) == 1 else [f"run {i + 1}" for i in range(len(histories))]
     if isinstance(labels, str) or len(labels) != len(histories):
-        raise ValueError(f"`labels` must name each of the {len(histories)} histories, "
-                         f"got {labels!r}")
+        raise ValueError(
+            f"`labels` must name each of the {len(histories)} histories, got {labels!r}"
+        )
     curves = [history_dict(history) for history in histories]
     diagnoses = _diagnoses_per_history(diagnoses, curves)
     height = 4.0 if len(histories) == 1 else 4.5 + 0.35 * len(histories)
     fig, (ax_acc, ax_loss) = subplots(1, 2, figsize=(11, height))
-    for i, (metrics, label, diagnosis) in enumerate(zip(curves, labels, diagnoses,
-                                                        strict=True)):
+    for i, (metrics, label, diagnosis) in enumerate(zip(curves, labels, diagnoses, strict=True)):
         color, prefix = f"C{i}", f"{label} " if label else ""
         epochs = np.arange(1, len(metrics["loss"]) + 1)
         for ax, key in ((ax_acc, "accuracy"), (ax_loss, "loss")):
             if key in metrics:
-                ax.plot(epochs, metrics[key], color=color, marker=".",
-                        label=f"{prefix}training")
+                ax.plot(epochs, metrics[key], color=color, marker=".", label=f"{prefix}training")
             if f"val_{key}" in metrics:
-                ax.plot(epochs, metrics[f"val_{key}"], color=color, marker=".",
-                        linestyle="--", label=f"{prefix}validation")
+                ax.plot(
+                    epochs,
+                    metrics[f"val_{key}"],
+                    color=color,
+                    marker=".",
+                    linestyle="--",
+                    label=f"{prefix}validation",
+                )
         if diagnosis is None:
             continue
         for ax in (ax_acc, ax_loss):  # the marks are named once, in the loss legend
             if diagnosis.best_epoch is not None:
-                ax.axvline(diagnosis.best_epoch, color=color, linestyle=":",
-                           label=f"{prefix}best epoch ({diagnosis.best_epoch})"
-                           if ax is ax_loss else None)
+                ax.axvline(
+                    diagnosis.best_epoch,
+                    color=color,
+                    linestyle=":",
+                    label=f"{prefix}best epoch ({diagnosis.best_epoch})" if ax is ax_loss else None,
+                )
             if diagnosis.overfit_epoch is not None:
-                ax.axvspan(diagnosis.overfit_epoch, epochs[-1], color=color, alpha=0.12,
-                           label=f"{prefix}overfitting from epoch {diagnosis.overfit_epoch}"
-                           if ax is ax_loss else None)
+                ax.axvspan(
+                    diagnosis.overfit_epoch,
+                    epochs[-1],
+                    color=color,
+                    alpha=0.12,
+                    label=f"{prefix}overfitting from epoch {diagnosis.overfit_epoch}"
+                    if ax is ax_loss
+                    else None,
+                )
     # one run: the legend inside; several: under the axes, clear of the curves
-    legend = ({"fontsize": 8} if len(histories) == 1 else
-              {"fontsize": 8, "loc": "upper center", "bbox_to_anchor": (0.5, -0.2), "ncol": 2})
+    legend = (
+        {"fontsize": 8}
+        if len(histories) == 1
+        else {"fontsize": 8, "loc": "upper center", "bbox_to_anchor": (0.5, -0.2), "ncol": 2}
+    )
     for ax, name in ((ax_acc, "Accuracy"), (ax_loss, "Loss")):
-        finish_axes(ax, title=name, xlabel="epoch", ylabel=name.lower(), grid=True,
-                    integer_x=True, legend=legend)
+        finish_axes(
+            ax,
+            title=name,
+            xlabel="epoch",
+            ylabel=name.lower(),
+            grid=True,
+            integer_x=True,
+            legend=legend,
+        )
     if title is None:
         title = "Learning curves"
         if len(histories) == 1 and diagnoses[0] is not None:
@@ -148,11 +179,20 @@ def plot_metric_curves(
     for i, (label, values) in enumerate(curves.items()):
         values = np.asarray(values, dtype=float)
         if values.shape != x.shape:
-            raise ValueError(f"`curves`[{label!r}] must have one value per x ({len(x)}), "
-                             f"got shape {values.shape}")
+            raise ValueError(
+                f"`curves`[{label!r}] must have one value per x ({len(x)}), "
+                f"got shape {values.shape}"
+            )
         ax.plot(x, values, color=f"C{i}", marker="o", label=label)
-    finish_axes(ax, title=title or f"{ylabel} against {xlabel}", xlabel=xlabel, ylabel=ylabel,
-                grid=True, integer_x=np.issubdtype(x.dtype, np.integer), legend=True)
+    finish_axes(
+        ax,
+        title=title or f"{ylabel} against {xlabel}",
+        xlabel=xlabel,
+        ylabel=ylabel,
+        grid=True,
+        integer_x=np.issubdtype(x.dtype, np.integer),
+        legend=True,
+    )
     return finish(fig)
 
 
@@ -180,8 +220,14 @@ def plot_loss_steps(
         ax.plot(np.arange(1, len(losses) + 1), losses, color=f"C{i}", label=label)
     if log_y:
         ax.set_yscale("log")
-    finish_axes(ax, title=title or f"Loss per {xlabel}", xlabel=xlabel,
-                ylabel="loss" + (" (log scale)" if log_y else ""), grid=True, legend=True)
+    finish_axes(
+        ax,
+        title=title or f"Loss per {xlabel}",
+        xlabel=xlabel,
+        ylabel="loss" + (" (log scale)" if log_y else ""),
+        grid=True,
+        legend=True,
+    )
     return finish(fig)
 
 
@@ -203,13 +249,25 @@ def plot_cross_entropy(p_correct=None, *, title: str | None = None) -> Figure:
         check_value_range(points, "p_correct", (0.0, 1.0))
         if (points <= 0).any():
             raise ValueError("`p_correct` must be > 0 (the loss of p = 0 is infinite)")
-        ax.scatter(points, -np.log(points), color="C1", s=18, alpha=0.6, zorder=3,
-                   label=f"{len(points)} examples")
+        ax.scatter(
+            points,
+            -np.log(points),
+            color="C1",
+            s=18,
+            alpha=0.6,
+            zorder=3,
+            label=f"{len(points)} examples",
+        )
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, None)
-    finish_axes(ax, title=title or "Cross-entropy: sure and right costs nothing, sure and "
-                "wrong a lot", xlabel="probability of the correct class $p$",
-                ylabel="cross-entropy loss $L$", grid=True, legend=True)
+    finish_axes(
+        ax,
+        title=title or "Cross-entropy: sure and right costs nothing, sure and wrong a lot",
+        xlabel="probability of the correct class $p$",
+        ylabel="cross-entropy loss $L$",
+        grid=True,
+        legend=True,
+    )
     return finish(fig)
 
 
@@ -244,8 +302,10 @@ def plot_decision_boundary(
     y = class_indices(y, "y", len(x), None if class_names is None else len(class_names))
     resolution = check_positive_int(resolution, "resolution")
     pad = 0.5
-    xx, yy = np.meshgrid(np.linspace(x[:, 0].min() - pad, x[:, 0].max() + pad, resolution),
-                         np.linspace(x[:, 1].min() - pad, x[:, 1].max() + pad, resolution))
+    xx, yy = np.meshgrid(
+        np.linspace(x[:, 0].min() - pad, x[:, 0].max() + pad, resolution),
+        np.linspace(x[:, 1].min() - pad, x[:, 1].max() + pad, resolution),
+    )
     grid = np.stack([xx.ravel(), yy.ravel()], axis=1).astype(np.float32)
     outputs = np.asarray(model.predict(grid, batch_size=8192, verbose=0))
     if outputs.ndim != 2:
@@ -260,21 +320,33 @@ def plot_decision_boundary(
 
     fig, ax = subplots(figsize=(6, 5))
     ax.contourf(xx, yy, predicted.reshape(xx.shape), levels=levels, cmap=colors, alpha=0.25)
-    ax.contour(xx, yy, predicted.reshape(xx.shape), levels=levels[1:-1], colors="k",
-               linewidths=1.2)
+    ax.contour(xx, yy, predicted.reshape(xx.shape), levels=levels[1:-1], colors="k", linewidths=1.2)
     handles = [Line2D([], [], color="k", linewidth=1.2, label="model's boundary")]
     if true_boundary is not None:
         truth = np.asarray(true_boundary(grid)).reshape(xx.shape)
-        ax.contour(xx, yy, truth, levels=levels[1:-1], colors="k", linestyles="--",
-                   linewidths=1.2)
-        handles.append(Line2D([], [], color="k", linestyle="--", linewidth=1.2,
-                              label="true boundary"))
+        ax.contour(xx, yy, truth, levels=levels[1:-1], colors="k", linestyles="--", linewidths=1.2)
+        handles.append(
+            Line2D([], [], color="k", linestyle="--", linewidth=1.2, label="true boundary")
+        )
     for label in range(num_classes):
         members = y == label
         if members.any():
-            handles.append(ax.scatter(x[members, 0], x[members, 1], color=f"C{label}",
-                                      edgecolors="k", linewidths=0.4, s=22,
-                                      label=class_name(label, class_names)))
-    finish_axes(ax, title=title or f"Decision boundary of {model.name}", xlabel="$x_1$",
-                ylabel="$x_2$", legend={"handles": handles, "fontsize": 8, "loc": "best"})
+            handles.append(
+                ax.scatter(
+                    x[members, 0],
+                    x[members, 1],
+                    color=f"C{label}",
+                    edgecolors="k",
+                    linewidths=0.4,
+                    s=22,
+                    label=class_name(label, class_names),
+                )
+            )
+    finish_axes(
+        ax,
+        title=title or f"Decision boundary of {model.name}",
+        xlabel="$x_1$",
+        ylabel="$x_2$",
+        legend={"handles": handles, "fontsize": 8, "loc": "best"},
+    )
     return finish(fig)

@@ -25,8 +25,9 @@ from kerascnn.plots._figure import (
 )
 
 
-def _image_grid(images: np.ndarray, titles: Sequence[str], colors: Sequence[str], ncols: int,
-                suptitle: str) -> Figure:
+def _image_grid(
+    images: np.ndarray, titles: Sequence[str], colors: Sequence[str], ncols: int, suptitle: str
+) -> Figure:
     """Images in ``[0, 1]`` in a grid, one titled axis per image."""
     fig, axes = grid(len(images), ncols, cell=(1.6, 1.9), margin=(0.0, 0.5))
     for ax, image, title, color in zip(axes, images, titles, colors, strict=True):
@@ -40,9 +41,7 @@ def _image_grid(images: np.ndarray, titles: Sequence[str], colors: Sequence[str]
 # --------------------------------------------------------------------------------------
 
 
-def plot_class_examples(
-    images, labels, class_names: Sequence[str], per_class: int = 8
-) -> Figure:
+def plot_class_examples(images, labels, class_names: Sequence[str], per_class: int = 8) -> Figure:
     """A grid with one row per class: the first ``per_class`` images of each class.
 
     >>> x = np.zeros((20, 28, 28), np.uint8); y = np.repeat(np.arange(2), 10)
@@ -53,8 +52,12 @@ def plot_class_examples(
     images = display_images(images, "images")
     labels = class_indices(labels, "labels", len(images), len(class_names))
     per_class = check_positive_int(per_class, "per_class")
-    fig, axes = subplots(len(class_names), per_class, squeeze=False,
-                         figsize=(per_class * 0.9, len(class_names) * 0.95))
+    fig, axes = subplots(
+        len(class_names),
+        per_class,
+        squeeze=False,
+        figsize=(per_class * 0.9, len(class_names) * 0.95),
+    )
     for c, name in enumerate(class_names):
         members = np.flatnonzero(labels == c)[:per_class]
         for j, ax in enumerate(axes[c]):
@@ -82,10 +85,14 @@ def plot_class_balance(splits: dict, class_names: Sequence[str]) -> Figure:
         labels = class_indices(labels, f"splits[{split!r}]", len(labels), len(class_names))
         counts = np.bincount(labels, minlength=len(class_names))
         ax.bar(positions + i * width, counts, width, label=f"{split} ({counts.sum():,})")
-    ax.set_xticks(positions + width * (len(splits) - 1) / 2, class_names, rotation=30,
-                  ha="right")
-    finish_axes(ax, title="Class balance: images per class", xlabel="class", ylabel="images",
-                legend={"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)})
+    ax.set_xticks(positions + width * (len(splits) - 1) / 2, class_names, rotation=30, ha="right")
+    finish_axes(
+        ax,
+        title="Class balance: images per class",
+        xlabel="class",
+        ylabel="images",
+        legend={"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)},
+    )
     return finish(fig)
 
 
@@ -103,8 +110,13 @@ def plot_pixel_histogram(images, bins: int = 64) -> Figure:
     ax.hist(values, bins=bins, color="tab:blue")
     ax.set_yscale("log")
     ax.axvline(values.mean(), color="tab:red", label=f"mean {values.mean():.1f}")
-    finish_axes(ax, title=f"Pixel values of {values.size:,} pixels (std {values.std():.1f})",
-                xlabel="pixel value", ylabel="number of pixels (log scale)", legend=True)
+    finish_axes(
+        ax,
+        title=f"Pixel values of {values.size:,} pixels (std {values.std():.1f})",
+        xlabel="pixel value",
+        ylabel="number of pixels (log scale)",
+        legend=True,
+    )
     return finish(fig)
 
 
@@ -166,8 +178,10 @@ def show_images(
             titles.append(class_name(labels[i], class_names))
             colors.append("black")
         else:
-            titles.append(f"true: {class_name(labels[i], class_names)}\n"
-                          f"pred: {class_name(predictions[i], class_names)}")
+            titles.append(
+                f"true: {class_name(labels[i], class_names)}\n"
+                f"pred: {class_name(predictions[i], class_names)}"
+            )
             colors.append("red")
     if title is None:
         if predictions is not None and labels is not None:
@@ -205,11 +219,14 @@ def plot_confident_mistakes(
     probabilities = np.asarray(probabilities, dtype=float)
     check_rank(probabilities, "probabilities", (2,))
     if len(probabilities) != len(images):
-        raise ValueError(f"`probabilities` must have one row per image ({len(images)}), "
-                         f"got {len(probabilities)}")
+        raise ValueError(
+            f"`probabilities` must have one row per image ({len(images)}), got {len(probabilities)}"
+        )
     if probabilities.shape[1] != len(class_names):
-        raise ValueError(f"`probabilities` must have one column per class "
-                         f"({len(class_names)}), got shape {probabilities.shape}")
+        raise ValueError(
+            f"`probabilities` must have one column per class "
+            f"({len(class_names)}), got shape {probabilities.shape}"
+        )
     y_true = class_indices(y_true, "y_true", len(images), len(class_names))
     predicted = probabilities.argmax(axis=1)
     confidence = probabilities.max(axis=1)
@@ -220,10 +237,13 @@ def plot_confident_mistakes(
         finish_axes(ax, title=title or "Most confident mistakes", frame=False)
         return fig
     picked = wrong[np.argsort(-confidence[wrong], kind="stable")][:n]
-    titles = [f"true: {class_names[y_true[i]]}\npred: {class_names[predicted[i]]} "
-              f"({confidence[i]:.0%})" for i in picked]
-    title = title or (f"The {len(picked)} most confident mistakes "
-                      f"({len(wrong)} wrong of {len(images)})")
+    titles = [
+        f"true: {class_names[y_true[i]]}\npred: {class_names[predicted[i]]} ({confidence[i]:.0%})"
+        for i in picked
+    ]
+    title = title or (
+        f"The {len(picked)} most confident mistakes ({len(wrong)} wrong of {len(images)})"
+    )
     return _image_grid(images[picked], titles, ["red"] * len(picked), ncols, title)
 
 
@@ -250,14 +270,18 @@ def plot_confusion_matrix(
     y_pred = class_indices(y_pred, "y_pred", len(y_true), num_classes)
     if len(y_true) == 0:
         raise ValueError("`y_true` is empty")
-    counts = np.bincount(y_true * num_classes + y_pred,
-                         minlength=num_classes**2).reshape(num_classes, num_classes)
+    counts = np.bincount(y_true * num_classes + y_pred, minlength=num_classes**2).reshape(
+        num_classes, num_classes
+    )
     per_class = np.diag(counts) / np.maximum(counts.sum(axis=1), 1)
     accuracy = np.trace(counts) / counts.sum()
 
     fig, (ax_cm, ax_acc) = subplots(
-        1, 2, figsize=(6 + 0.55 * num_classes, 0.5 * num_classes + 2.5),
-        gridspec_kw={"width_ratios": [3, 1.3]})
+        1,
+        2,
+        figsize=(6 + 0.55 * num_classes, 0.5 * num_classes + 2.5),
+        gridspec_kw={"width_ratios": [3, 1.3]},
+    )
     ax_cm.imshow(counts, cmap="Blues")
     for (row, col), count in np.ndenumerate(counts):
         color = "white" if count > counts.max() / 2 else "black"
@@ -265,8 +289,12 @@ def plot_confusion_matrix(
     ticks = np.arange(num_classes)
     ax_cm.set_xticks(ticks, class_names, rotation=45, ha="right")
     ax_cm.set_yticks(ticks, class_names)
-    finish_axes(ax_cm, title=f"Confusion matrix (accuracy {accuracy:.1%})",
-                xlabel="predicted class", ylabel="true class")
+    finish_axes(
+        ax_cm,
+        title=f"Confusion matrix (accuracy {accuracy:.1%})",
+        xlabel="predicted class",
+        ylabel="true class",
+    )
 
     ax_acc.barh(ticks, per_class, color="C0")
     ax_acc.axvline(accuracy, color="C3", linestyle="--", label=f"overall {accuracy:.1%}")
@@ -275,8 +303,13 @@ def plot_confusion_matrix(
     ax_acc.set_yticks(ticks, class_names)
     ax_acc.set_ylim(num_classes - 0.5, -0.5)
     ax_acc.set_xlim(0, 1.2)
-    finish_axes(ax_acc, title="Per-class accuracy", xlabel="accuracy (fraction correct)",
-                ylabel="true class", legend={"loc": "lower right", "fontsize": 8})
+    finish_axes(
+        ax_acc,
+        title="Per-class accuracy",
+        xlabel="accuracy (fraction correct)",
+        ylabel="true class",
+        legend={"loc": "lower right", "fontsize": 8},
+    )
     return finish(fig, title or "Which classes does the model confuse?")
 
 
@@ -292,8 +325,9 @@ def plot_softmax(logits, class_names: Sequence[str], *, title: str | None = None
     logits = np.asarray(logits, dtype=np.float32)
     check_rank(logits, "logits", (1,))
     if len(logits) != len(class_names):
-        raise ValueError(f"`logits` must have one value per class ({len(class_names)}), "
-                         f"got {len(logits)}")
+        raise ValueError(
+            f"`logits` must have one value per class ({len(class_names)}), got {len(logits)}"
+        )
     check_value_range(logits, "logits", (-np.inf, np.inf))
     probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(logits))
     winner = int(probabilities.argmax())
@@ -310,8 +344,15 @@ def plot_softmax(logits, class_names: Sequence[str], *, title: str | None = None
         (ax_logit, "Logits $y_i$ (model outputs)", "logit"),
         (ax_prob, r"Softmax $u_i = e^{y_i} / \Sigma_j e^{y_j}$", "probability"),
     ):
-        ax.set_xticks(positions, class_names, rotation=45 if len(logits) > 4 else 0,
-                      ha="right" if len(logits) > 4 else "center")
+        ax.set_xticks(
+            positions,
+            class_names,
+            rotation=45 if len(logits) > 4 else 0,
+            ha="right" if len(logits) > 4 else "center",
+        )
         finish_axes(ax, title=panel_title, xlabel="class", ylabel=ylabel)
-    return finish(fig, title or f"Softmax: the model predicts {class_names[winner]!s} "
-                  f"({probabilities[winner]:.0%})")
+    return finish(
+        fig,
+        title
+        or f"Softmax: the model predicts {class_names[winner]!s} ({probabilities[winner]:.0%})",
+    )

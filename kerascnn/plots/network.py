@@ -45,8 +45,10 @@ def plot_activations(
     functions = []
     for name in names:
         if name in _VECTOR_ACTIVATIONS:
-            raise ValueError(f"`names`: {name!r} acts on a whole vector, not element-wise; "
-                             "see plot_softmax for softmax")
+            raise ValueError(
+                f"`names`: {name!r} acts on a whole vector, not element-wise; "
+                "see plot_softmax for softmax"
+            )
         try:
             functions.append(keras.activations.get(name))
         except ValueError:
@@ -59,13 +61,18 @@ def plot_activations(
             y = function(x)
         ax.plot(x.numpy(), y.numpy(), label="$f(x)$", color="C0")
         if derivatives:
-            ax.plot(x.numpy(), tape.gradient(y, x).numpy(), label="$f'(x)$", color="C1",
-                    linestyle="--")
+            ax.plot(
+                x.numpy(), tape.gradient(y, x).numpy(), label="$f'(x)$", color="C1", linestyle="--"
+            )
         ax.axhline(0.0, color="grey", linewidth=0.6)
         ax.axvline(0.0, color="grey", linewidth=0.6)
-        finish_axes(ax, title=name, xlabel="$x$",
-                    ylabel="$f(x)$" + (" and $f'(x)$" if derivatives else ""),
-                    legend={"fontsize": 8})
+        finish_axes(
+            ax,
+            title=name,
+            xlabel="$x$",
+            ylabel="$f(x)$" + (" and $f'(x)$" if derivatives else ""),
+            legend={"fontsize": 8},
+        )
     return finish(fig, "Activation functions" + (" and their derivatives" if derivatives else ""))
 
 
@@ -94,8 +101,10 @@ def plot_filters(
     if isinstance(layer_or_weights, keras.layers.Layer):
         kernel = getattr(layer_or_weights, "kernel", None)
         if kernel is None:
-            raise ValueError(f"`layer_or_weights`: layer {layer_or_weights.name!r} has no "
-                             "kernel; pass a Conv2D layer of a built (called or trained) model")
+            raise ValueError(
+                f"`layer_or_weights`: layer {layer_or_weights.name!r} has no "
+                "kernel; pass a Conv2D layer of a built (called or trained) model"
+            )
         weights, source = keras.ops.convert_to_numpy(kernel), layer_or_weights.name
     else:
         weights, source = np.asarray(layer_or_weights, dtype=float), "the kernel"
@@ -115,14 +124,17 @@ def plot_filters(
             span = np.ptp(kernel) or 1.0
             image = ax.imshow((kernel - kernel.min()) / span)
         else:
-            image = ax.imshow(weights[:, :, input_channel, i], cmap="gray", vmin=-limit,
-                              vmax=limit)
+            image = ax.imshow(weights[:, :, input_channel, i], cmap="gray", vmin=-limit, vmax=limit)
         finish_axes(ax, title=f"filter {i}", ticks=False, title_kw={"fontsize": 7})
     if not rgb:
         fig.colorbar(image, ax=fig.axes, label="weight", shrink=0.8)
     channel_note = "RGB" if rgb else f"input channel {input_channel}"
-    return finish(fig, title or f"Filters of {source}: {shown} of {filters} kernels "
-                  f"{height}x{width} ({channel_note})", tight=False)
+    return finish(
+        fig,
+        title
+        or f"Filters of {source}: {shown} of {filters} kernels {height}x{width} ({channel_note})",
+        tight=False,
+    )
 
 
 def plot_filter_responses(
@@ -210,23 +222,28 @@ def plot_feature_maps(
         kinds = (keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)
         layer_names = [layer.name for layer in model.layers if isinstance(layer, kinds)]
         if not layer_names:
-            raise ValueError(f"`model` {model.name!r} has no Conv2D or pooling layer; "
-                             "name the layers in `layer_names`")
+            raise ValueError(
+                f"`model` {model.name!r} has no Conv2D or pooling layer; "
+                "name the layers in `layer_names`"
+            )
     elif isinstance(layer_names, str):
         layer_names = [layer_names]
     outputs = [model.get_layer(name).output for name in layer_names]
     for name, output in zip(layer_names, outputs, strict=True):
         if len(output.shape) != 4:
-            raise ValueError(f"`layer_names`: layer {name!r} outputs shape {output.shape}, "
-                             "not feature maps (batch, height, width, channels)")
+            raise ValueError(
+                f"`layer_names`: layer {name!r} outputs shape {output.shape}, "
+                "not feature maps (batch, height, width, channels)"
+            )
     maps = keras.Model(model.input, outputs)(image, training=False)
     if len(outputs) == 1:  # Keras returns a lone output unwrapped
         maps = [maps]
     maps = [keras.ops.convert_to_numpy(m)[0] for m in maps]
     ncols = min(max_maps, max(m.shape[-1] for m in maps))
     # one row per layer, each as long as that layer has channels: not one grid of panels
-    fig, axes = subplots(len(maps), ncols, squeeze=False,
-                         figsize=(1.3 * ncols + 1.2, 1.4 * len(maps) + 0.6))
+    fig, axes = subplots(
+        len(maps), ncols, squeeze=False, figsize=(1.3 * ncols + 1.2, 1.4 * len(maps) + 0.6)
+    )
     for row, (name, fmap) in zip(axes, zip(layer_names, maps, strict=True), strict=True):
         height, width, channels = fmap.shape
         for j, ax in enumerate(row):
@@ -263,17 +280,29 @@ def plot_gradient_norms(
     for i, (label, norms) in enumerate(norms_by_model.items()):
         norms = np.asarray(norms, dtype=float)
         if norms.shape != (len(layer_names),):
-            raise ValueError(f"`norms_by_model`[{label!r}] must hold one norm per layer "
-                             f"({len(layer_names)}), got shape {norms.shape}")
+            raise ValueError(
+                f"`norms_by_model`[{label!r}] must hold one norm per layer "
+                f"({len(layer_names)}), got shape {norms.shape}"
+            )
         if not (np.isfinite(norms).all() and (norms > 0).all()):
-            raise ValueError(f"`norms_by_model`[{label!r}] must hold finite norms > 0 for a "
-                             f"log scale, got {norms.tolist()}")
+            raise ValueError(
+                f"`norms_by_model`[{label!r}] must hold finite norms > 0 for a "
+                f"log scale, got {norms.tolist()}"
+            )
         ax.plot(positions, norms, color=f"C{i}", marker="o", label=label)
     ax.set_yscale("log")
-    ax.set_xticks(positions, layer_names, rotation=45 if len(layer_names) > 6 else 0,
-                  ha="right" if len(layer_names) > 6 else "center")
-    finish_axes(ax, title=title or "Gradient size per layer",
-                xlabel="layer (input side on the left)",
-                ylabel=r"gradient norm $\|\partial L / \partial W\|$ (log scale)",
-                grid="both", legend=True)
+    ax.set_xticks(
+        positions,
+        layer_names,
+        rotation=45 if len(layer_names) > 6 else 0,
+        ha="right" if len(layer_names) > 6 else "center",
+    )
+    finish_axes(
+        ax,
+        title=title or "Gradient size per layer",
+        xlabel="layer (input side on the left)",
+        ylabel=r"gradient norm $\|\partial L / \partial W\|$ (log scale)",
+        grid="both",
+        legend=True,
+    )
     return finish(fig)

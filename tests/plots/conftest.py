@@ -34,12 +34,22 @@ def trained():
     h = keras.layers.Flatten(name="flatten")(h)
     outputs = keras.layers.Dense(10, activation="softmax", name="classes")(h)
     model = keras.Model(inputs, outputs, name="tiny_cnn")
-    history = compile_and_fit(model, data.make_dataset(x[:1024], y[:1024], shuffle=True, seed=0),
-                              data.make_dataset(x[-256:], y[-256:]), epochs=2, verbose=0)
+    history = compile_and_fit(
+        model,
+        data.make_dataset(x[:1024], y[:1024], shuffle=True, seed=0),
+        data.make_dataset(x[-256:], y[-256:]),
+        epochs=2,
+        verbose=0,
+    )
     x_test, y_test = x_test[:300], y_test[:300]
     probabilities = model.predict(data.to_float_images(x_test), verbose=0)
-    return {"model": model, "history": history, "x": x_test, "y": y_test,
-            "probabilities": probabilities}
+    return {
+        "model": model,
+        "history": history,
+        "x": x_test,
+        "y": y_test,
+        "probabilities": probabilities,
+    }
 
 
 @pytest.fixture
@@ -47,7 +57,10 @@ def labelled_lines():
     """A function: the lines of an axis that have a legend label, as {label: xy array}."""
 
     def lines(ax) -> dict[str, np.ndarray]:
-        return {line.get_label(): line.get_xydata() for line in ax.lines
-                if not line.get_label().startswith("_")}
+        return {
+            line.get_label(): line.get_xydata()
+            for line in ax.lines
+            if not line.get_label().startswith("_")
+        }
 
     return lines

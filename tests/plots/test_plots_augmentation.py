@@ -53,9 +53,12 @@ def test_plot_randaugment_samples():
 
 
 def test_plot_augmentation_draws(boot):
-    layers = {"flip": keras.layers.RandomFlip("horizontal", seed=0),
-              "noise": lambda batch, training: batch + np.random.default_rng(0).normal(
-                  0.0, 400.0, batch.shape)}  # any callable; far out of [0, 255]
+    layers = {
+        "flip": keras.layers.RandomFlip("horizontal", seed=0),
+        "noise": lambda batch, training: (
+            batch + np.random.default_rng(0).normal(0.0, 400.0, batch.shape)
+        ),
+    }  # any callable; far out of [0, 255]
     fig = plots.plot_augmentation_draws(boot, layers, draws=3, title="Two layers")
     assert len(fig.axes) == 2 * 4
     assert [ax.get_ylabel() for ax in fig.axes[::4]] == ["flip", "noise"]
@@ -69,8 +72,10 @@ def test_plot_augmentation_draws(boot):
 
 def test_augmentation_figures_are_pyplot_figures(boot):
     """Made with plt.subplots like every other figure, so Jupyter shows each one once."""
-    figures = [plots.plot_ops_grid(boot, magnitudes=(0,), ops=["invert"]),
-               plots.plot_randaugment_samples(boot, n=1),
-               plots.plot_augmentation_draws(boot, {"flip": keras.layers.RandomFlip()}, 1)]
+    figures = [
+        plots.plot_ops_grid(boot, magnitudes=(0,), ops=["invert"]),
+        plots.plot_randaugment_samples(boot, n=1),
+        plots.plot_augmentation_draws(boot, {"flip": keras.layers.RandomFlip()}, 1),
+    ]
     assert all(fig.number in plt.get_fignums() for fig in figures)
     assert not hasattr(augment, "plot_ops_grid")  # augment draws nothing: plots does

@@ -12,8 +12,23 @@ from kerascnn.toy import fit_toy_mlp, make_toy_data, toy_true_labels
 
 OVERFIT = {
     "loss": [1.0, 0.8, 0.65, 0.55, 0.47, 0.4, 0.34, 0.29, 0.25, 0.21, 0.18, 0.15, 0.12, 0.1, 0.08],
-    "val_loss": [1.0, 0.8, 0.65, 0.55, 0.5, 0.47, 0.45, 0.44, 0.45, 0.47, 0.5, 0.53, 0.57,
-                 0.6, 0.65],
+    "val_loss": [
+        1.0,
+        0.8,
+        0.65,
+        0.55,
+        0.5,
+        0.47,
+        0.45,
+        0.44,
+        0.45,
+        0.47,
+        0.5,
+        0.53,
+        0.57,
+        0.6,
+        0.65,
+    ],
     "accuracy": np.linspace(0.6, 0.99, 15),
     "val_accuracy": np.linspace(0.6, 0.85, 15),
 }
@@ -44,8 +59,7 @@ def test_plot_history_of_a_real_run(trained, labelled_lines):
     np.testing.assert_allclose(loss["training"], np.c_[[1, 2], trained["history"].history["loss"]])
     assert "validation" in loss
     assert fig.get_suptitle() == "Learning curves"
-    fig = plots.plot_history(trained["history"],
-                             diagnoses=diagnosis.diagnose(trained["history"]))
+    fig = plots.plot_history(trained["history"], diagnoses=diagnosis.diagnose(trained["history"]))
     assert fig.get_suptitle() == "Learning curves: not enough epochs to tell"
 
 
@@ -61,16 +75,28 @@ def test_plot_history_draws_the_marks_it_is_handed():
     handed = diagnosis.diagnose(OVERFIT)
     assert (handed.best_epoch, handed.overfit_epoch) == (8, 11)
     fig = plots.plot_history(OVERFIT, diagnoses=handed)
-    assert legend(fig.axes[1]) == ["training", "validation", "best epoch (8)",
-                                   "overfitting from epoch 11"]
+    assert legend(fig.axes[1]) == [
+        "training",
+        "validation",
+        "best epoch (8)",
+        "overfitting from epoch 11",
+    ]
     for ax in fig.axes:
         lines, bands = marks(ax)
         assert lines == [8] and len(bands) == 1
     assert fig.get_suptitle() == "Learning curves: overfitting"
     # the figure draws the diagnosis it is given, whatever it says
-    other = diagnosis.Diagnosis(verdict="good fit", advice="", epochs=15, best_epoch=3,
-                                overfit_epoch=None, train_accuracy=None, val_accuracy=None,
-                                accuracy_gap=None, best_val_loss=0.5)
+    other = diagnosis.Diagnosis(
+        verdict="good fit",
+        advice="",
+        epochs=15,
+        best_epoch=3,
+        overfit_epoch=None,
+        train_accuracy=None,
+        val_accuracy=None,
+        accuracy_gap=None,
+        best_val_loss=0.5,
+    )
     fig = plots.plot_history(OVERFIT, diagnoses=[other], title="Given")
     assert legend(fig.axes[1])[2:] == ["best epoch (3)"]
     assert marks(fig.axes[0]) == ([3], []) and fig.get_suptitle() == "Given"
@@ -85,23 +111,29 @@ def test_plot_history_runs_no_analysis(monkeypatch):
 
 
 def test_plot_history_overlays_runs():
-    fig = plots.plot_history(OVERFIT, NO_VALIDATION, labels=["SGD", "Adam"],
-                             title="SGD vs Adam")
+    fig = plots.plot_history(OVERFIT, NO_VALIDATION, labels=["SGD", "Adam"], title="SGD vs Adam")
     assert legend(fig.axes[0]) == ["SGD training", "SGD validation", "Adam training"]
     assert fig.get_suptitle() == "SGD vs Adam"
-    fig = plots.plot_history(OVERFIT, NO_VALIDATION, labels=["SGD", "Adam"],
-                             diagnoses=[diagnosis.diagnose(OVERFIT), None])
+    fig = plots.plot_history(
+        OVERFIT,
+        NO_VALIDATION,
+        labels=["SGD", "Adam"],
+        diagnoses=[diagnosis.diagnose(OVERFIT), None],
+    )
     marked = [text for text in legend(fig.axes[1]) if "epoch" in text]
     assert marked == ["SGD best epoch (8)", "SGD overfitting from epoch 11"]
     assert fig.get_suptitle() == "Learning curves"  # no single verdict for several runs
 
 
-@pytest.mark.parametrize("histories, kwargs, message", [
-    ((), {}, "at least one"),
-    (({},), {}, "empty"),
-    ((OVERFIT, OVERFIT), {"labels": ["only one"]}, "labels"),
-    (({"loss": [1.0, 0.5], "val_loss": [1.0]},), {}, "one value per epoch"),
-])
+@pytest.mark.parametrize(
+    "histories, kwargs, message",
+    [
+        ((), {}, "at least one"),
+        (({},), {}, "empty"),
+        ((OVERFIT, OVERFIT), {"labels": ["only one"]}, "labels"),
+        (({"loss": [1.0, 0.5], "val_loss": [1.0]},), {}, "one value per epoch"),
+    ],
+)
 def test_plot_history_rejects_bad_input(histories, kwargs, message):
     with pytest.raises(ValueError, match=message):
         plots.plot_history(*histories, **kwargs)
@@ -156,8 +188,14 @@ def test_plot_cross_entropy():
 def test_plot_decision_boundary():
     x, y = make_toy_data(100, seed=0)
     model, _ = fit_toy_mlp(x, y, hidden_units=(16,), epochs=2)
-    fig = plots.plot_decision_boundary(model, x, y, true_boundary=toy_true_labels,
-                                       class_names=["upper moon", "lower moon"], resolution=50)
+    fig = plots.plot_decision_boundary(
+        model,
+        x,
+        y,
+        true_boundary=toy_true_labels,
+        class_names=["upper moon", "lower moon"],
+        resolution=50,
+    )
     (ax,) = fig.axes
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x_1$", "$x_2$")
     assert ax.get_title() == "Decision boundary of toy_mlp"

@@ -34,9 +34,19 @@ def test_grid_keeps_n_panels_in_reading_order():
 def test_finish_axes():
     fig, ax = _figure.subplots(figsize=(4, 3))
     ax.plot([1, 2, 3], [0.5, 0.4, 0.3], label="loss")
-    assert _figure.finish_axes(ax, title="Loss", xlabel="epoch", ylabel="loss", grid=True,
-                               integer_x=True, legend={"fontsize": 8},
-                               title_kw={"color": "red"}) is ax
+    assert (
+        _figure.finish_axes(
+            ax,
+            title="Loss",
+            xlabel="epoch",
+            ylabel="loss",
+            grid=True,
+            integer_x=True,
+            legend={"fontsize": 8},
+            title_kw={"color": "red"},
+        )
+        is ax
+    )
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Loss", "epoch", "loss")
     assert ax.title.get_color() == "red"
     assert all(line.get_visible() for line in ax.get_xgridlines())
@@ -70,10 +80,13 @@ def test_class_helpers():
 
 def test_every_public_figure_is_exported():
     modules = ("images", "curves", "network", "comparison", "augmentation")
-    public = {name for module in modules
-              for name in vars(getattr(plots, module))
-              if name.startswith(("plot_", "show_"))
-              and getattr(getattr(plots, module), name).__module__.endswith(module)}
+    public = {
+        name
+        for module in modules
+        for name in vars(getattr(plots, module))
+        if name.startswith(("plot_", "show_"))
+        and getattr(getattr(plots, module), name).__module__.endswith(module)
+    }
     assert public == set(plots.__all__) and len(public) == 21
     for name in plots.__all__:
         assert getattr(plots, name).__doc__.count(">>> ") >= 1, f"{name} needs an example"

@@ -23,34 +23,37 @@ def test_show_images_marks_wrong_predictions(trained):
     assert len(fig.axes) == 12
     red = [i for i, ax in enumerate(fig.axes) if ax.title.get_color() == "red"]
     assert red == [1, 4]
-    assert fig.axes[1].get_title() == (f"true: {NAMES[y[1]]}\n"
-                                       f"pred: {NAMES[predictions[1]]}")
+    assert fig.axes[1].get_title() == (f"true: {NAMES[y[1]]}\npred: {NAMES[predictions[1]]}")
     assert fig.axes[0].get_title() == NAMES[y[0]]
     assert "2 of 12 wrong" in fig.get_suptitle()
 
 
 def test_show_images_accepts_probabilities_and_every_layout(trained):
     x, probabilities = trained["x"][:5], trained["probabilities"][:5]
-    fig = plots.show_images(data.to_float_images(x), predictions=probabilities,
-                            class_names=NAMES)
+    fig = plots.show_images(data.to_float_images(x), predictions=probabilities, class_names=NAMES)
     assert [ax.get_title() for ax in fig.axes] == [
-        f"pred: {NAMES[i]}" for i in probabilities.argmax(axis=1)]
+        f"pred: {NAMES[i]}" for i in probabilities.argmax(axis=1)
+    ]
     np.testing.assert_allclose(fig.axes[0].images[0].get_array(), x[0] / 255.0, atol=1e-6)
     photo = data.load_photo("chelsea")[:64, :64]
-    fig = plots.show_images(np.stack([photo, photo[::-1]]), labels=[0, 1],
-                            class_names=["cat", "upside-down cat"])
+    fig = plots.show_images(
+        np.stack([photo, photo[::-1]]), labels=[0, 1], class_names=["cat", "upside-down cat"]
+    )
     assert [ax.get_title() for ax in fig.axes] == ["cat", "upside-down cat"]
     assert fig.axes[0].images[0].get_array().shape == (64, 64, 3)
     assert len(plots.show_images(x, max_images=3).axes) == 3
 
 
-@pytest.mark.parametrize("images, message", [
-    (np.zeros((28, 28)), "rank 3 or 4"),
-    (np.zeros((2, 1, 28, 28, 1)), "rank 3 or 4"),
-    (np.zeros((2, 28, 28, 2)), "channels"),
-    (-np.ones((2, 28, 28)), "value_range"),
-    (np.zeros((0, 28, 28)), "no images"),
-])
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (np.zeros((28, 28)), "rank 3 or 4"),
+        (np.zeros((2, 1, 28, 28, 1)), "rank 3 or 4"),
+        (np.zeros((2, 28, 28, 2)), "channels"),
+        (-np.ones((2, 28, 28)), "value_range"),
+        (np.zeros((0, 28, 28)), "no images"),
+    ],
+)
 def test_show_images_rejects_bad_images(images, message):
     with pytest.raises(ValueError, match=message):
         plots.show_images(images)
@@ -73,8 +76,7 @@ def test_plot_class_examples_one_row_per_class(trained):
     assert len(fig.axes) == 10 * 4
     assert [fig.axes[4 * c].get_ylabel() for c in range(10)] == NAMES
     first_boot = x[np.flatnonzero(y == 9)[0]]
-    np.testing.assert_allclose(fig.axes[36].images[0].get_array(), first_boot / 255.0,
-                               atol=1e-6)
+    np.testing.assert_allclose(fig.axes[36].images[0].get_array(), first_boot / 255.0, atol=1e-6)
     assert all(not ax.get_xticks().size for ax in fig.axes)
 
 
@@ -82,8 +84,9 @@ def test_plot_class_balance_and_pixel_histogram(trained):
     y = trained["y"]
     fig = plots.plot_class_balance({"test": y}, NAMES)
     (ax,) = fig.axes
-    np.testing.assert_array_equal([bar.get_height() for bar in ax.patches],
-                                  np.bincount(y, minlength=10))
+    np.testing.assert_array_equal(
+        [bar.get_height() for bar in ax.patches], np.bincount(y, minlength=10)
+    )
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"test ({len(y)})"]
     with pytest.raises(ValueError, match="at least one split"):
         plots.plot_class_balance({}, NAMES)

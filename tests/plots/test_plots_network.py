@@ -11,8 +11,14 @@ from kerascnn import data, plots
 
 def test_plot_activations_draws_autodiff_derivatives(labelled_lines):
     fig = plots.plot_activations()
-    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "tanh", "relu", "leaky_relu",
-                                                   "gelu", "silu"]
+    assert [ax.get_title() for ax in fig.axes] == [
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "gelu",
+        "silu",
+    ]
     assert all(ax.get_xlabel() == "$x$" for ax in fig.axes)
     sigmoid = labelled_lines(fig.axes[0])
     x, s = sigmoid["$f(x)$"].T
@@ -40,8 +46,7 @@ def test_plot_filters_of_a_trained_layer(trained):
     kernel = keras.ops.convert_to_numpy(layer.kernel)
     np.testing.assert_allclose(fig.axes[2].images[0].get_array(), kernel[:, :, 0, 2])
     assert "conv1" in fig.get_suptitle() and "input channel 0" in fig.get_suptitle()
-    second = plots.plot_filters(trained["model"].get_layer("conv2"), input_channel=3,
-                                max_filters=5)
+    second = plots.plot_filters(trained["model"].get_layer("conv2"), input_channel=3, max_filters=5)
     assert len(second.axes) == 5 + 1 and "input channel 3" in second.get_suptitle()
 
 
@@ -65,8 +70,12 @@ def test_plot_filters_rejects_bad_input(trained):
 def test_plot_filter_responses():
     photo = data.load_photo("chelsea").mean(axis=-1) / 255.0
     edges = photo[:, 1:] - photo[:, :-1]
-    fig = plots.plot_filter_responses({"photo": photo[:, 1:], "edges": edges, "same": edges},
-                                      signed=["edges"], ncols=2, title="Edges")
+    fig = plots.plot_filter_responses(
+        {"photo": photo[:, 1:], "edges": edges, "same": edges},
+        signed=["edges"],
+        ncols=2,
+        title="Edges",
+    )
     assert [ax.get_title() for ax in fig.axes] == ["photo", "edges (signed, 0 = grey)", "same"]
     assert fig.axes[1].images[0].get_clim() == (-np.abs(edges).max(), np.abs(edges).max())
     assert fig.axes[2].images[0].get_clim() == (0.0, 1.0)
@@ -86,8 +95,9 @@ def test_plot_feature_maps(trained):
     row_labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
     assert row_labels == ["conv1\n26x26x4", "pool1\n13x13x4", "conv2\n11x11x8", "pool2\n5x5x8"]
     conv1 = keras.Model(model.input, model.get_layer("conv1").output)(image[None])
-    np.testing.assert_allclose(fig.axes[1].images[0].get_array(),
-                               keras.ops.convert_to_numpy(conv1)[0, :, :, 1], rtol=1e-5)
+    np.testing.assert_allclose(
+        fig.axes[1].images[0].get_array(), keras.ops.convert_to_numpy(conv1)[0, :, :, 1], rtol=1e-5
+    )
     fig = plots.plot_feature_maps(model, image[..., 0], ["conv2"], max_maps=3)
     assert len(fig.axes) == 3 and fig.get_suptitle()
 
@@ -103,8 +113,9 @@ def test_plot_feature_maps_rejects_bad_input(trained):
 
 
 def test_plot_gradient_norms():
-    fig = plots.plot_gradient_norms({"relu": [0.5, 0.4], "sigmoid": [1e-4, 0.3]},
-                                    ["fc1", "predictions"])
+    fig = plots.plot_gradient_norms(
+        {"relu": [0.5, 0.4], "sigmoid": [1e-4, 0.3]}, ["fc1", "predictions"]
+    )
     (ax,) = fig.axes
     assert ax.get_yscale() == "log"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["relu", "sigmoid"]
