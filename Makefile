@@ -37,9 +37,10 @@ course: $(BIN)/.installed
 ## test: lint, unit tests with doctests, then every notebook in the `quick` profile
 test: lint unit notebooks
 
-## lint: ruff on the package, tests, benchmarks, scripts and notebooks
+## lint: ruff (lint rules and formatting) on the package, tests, benchmarks, scripts and notebooks
 lint: $(BIN)/.installed
-	$(BIN)/ruff check kerascnn tests benchmarks scripts notebooks
+	$(BIN)/ruff check conftest.py kerascnn tests benchmarks scripts notebooks
+	$(BIN)/ruff format --check conftest.py kerascnn tests benchmarks scripts notebooks
 
 ## unit: the unit tests and every docstring example (`quick` profile)
 unit: $(BIN)/.installed

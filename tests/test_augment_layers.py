@@ -24,7 +24,6 @@ from kerascnn.augment import (
     layers,
     magnitude_to_parameter,
 )
-from kerascnn.plots import plot_ops_grid, plot_randaugment_samples
 
 
 def test_name_lists_come_from_the_op_table():
@@ -304,17 +303,3 @@ def test_classic_augmentation(photo_crops):
     assert 0.08 < float(np.std(noisy)) < 0.12
     with pytest.raises(ValueError, match="rotation"):
         classic_augmentation(rotation=2.0)
-
-
-def test_figures(fashion_subset, photo_crops):
-    # The figures live in kerascnn.plots.augmentation; this test belongs with test_plots.py.
-    import matplotlib.figure
-
-    (x_train, _), _ = fashion_subset
-    grid = plot_ops_grid(x_train[0], magnitudes=(0, 10))
-    assert isinstance(grid, matplotlib.figure.Figure)
-    assert len(grid.axes) == 16 * 2 and grid.get_suptitle()
-    assert grid.axes[0].get_ylabel() == "shear_x" and grid.axes[1].get_title() == "M = 10"
-    assert grid.axes[0].images[0].get_cmap().name == "gray"
-    samples = plot_randaugment_samples(photo_crops[0], n=8, seed=0)
-    assert len([ax for ax in samples.axes if ax.images]) == 9 and samples.get_suptitle()

@@ -1,24 +1,14 @@
-"""Shared by the figure tests: headless (Agg), every figure closed after its test, and a
-tiny CNN trained for a few steps on the real subset."""
+"""Shared by the figure tests: a tiny CNN trained for a few steps on the real subset
+(the repository's conftest.py makes matplotlib headless and closes every figure)."""
 
 from __future__ import annotations
 
 import keras
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from kerascnn import data
 from kerascnn.training import compile_and_fit
-
-matplotlib.use("Agg")
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="session")

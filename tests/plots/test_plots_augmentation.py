@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from kerascnn import augment, plots
-from kerascnn.data import load_fashion_mnist_subset, load_photo
+from kerascnn.data import load_photo
 
 
 @pytest.fixture(scope="module")
-def boot() -> np.ndarray:
-    (x_train, _), _ = load_fashion_mnist_subset()
+def boot(fashion_subset) -> np.ndarray:
+    (x_train, _), _ = fashion_subset
     return x_train[0]
 
 
