@@ -352,9 +352,16 @@ def make_dataset(
     if shuffle:
         ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
+    # Named functions, not lambdas: AutoGraph reads a function's source, and cannot find
+    # a lambda's when a formatter has split its line (it then warns in every notebook).
+
+    def augment_batch(images, labels):
+        return augment(images, training=True), labels
+
+    def scale_batch(images, labels):
+        return images / 255.0, labels
+
     if augment is not None:
-        ds = ds.map(
-            lambda im, lb: (augment(im, training=True), lb), num_parallel_calls=tf.data.AUTOTUNE
-        )
-    ds = ds.map(lambda im, lb: (im / 255.0, lb), num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(augment_batch, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(scale_batch, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)

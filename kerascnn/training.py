@@ -267,7 +267,12 @@ def flagship_recipe(epochs: int) -> Recipe:
 
 
 def _one_hot(num_classes: int):
-    return lambda images, labels: (images, tf.one_hot(labels, num_classes))
+    """A ``Dataset.map`` function: integer labels -> one-hot rows (for label smoothing)."""
+
+    def one_hot(images, labels):
+        return images, tf.one_hot(labels, num_classes)
+
+    return one_hot
 
 
 def fit_recipe(
@@ -283,8 +288,9 @@ def fit_recipe(
 
     ``train`` and ``validation`` are ``(x, y)`` with uint8 images ``(n, h, w)`` or
     ``(n, h, w, c)`` in ``[0, 255]`` and integer labels, as
-    :func:`kerascnn.data.load_fashion_mnist` returns them. ``seed`` fixes the initial
-    weights, the data order and the augmentation draws. This is the plain Keras program::
+    :func:`kerascnn.data.load_fashion_mnist` returns them. ``seed`` fixes the data order,
+    the augmentation draws and the initial weights of the model built here (a ``model``
+    you pass keeps the weights it has: seed before building it). This is the plain Keras program::
 
         model.compile(optimizer=keras.optimizers.AdamW(one_cycle, weight_decay=...),
                       loss=keras.losses.CategoricalCrossentropy(label_smoothing=...),
@@ -324,7 +330,9 @@ def fit_recipe(
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
-    history = model.fit(train_ds, validation_data=val_ds, epochs=recipe.epochs, verbose=verbose)
+    history = model.fit(  # the dataset shuffles itself: shuffle=False spares a Keras warning
+        train_ds, validation_data=val_ds, epochs=recipe.epochs, shuffle=False, verbose=verbose
+    )
     return model, history
 
 
@@ -338,11 +346,11 @@ def predict(
     >>> predict(model, np.zeros((3, 28, 28), np.uint8)).shape
     (3, 10)
     """
-    images = data.make_dataset(x, np.zeros(len(x), np.int32), batch_size).map(
-        lambda images, _: images
-    )
-    probabilities = model.predict(images, verbose=0)
+    images = data.to_float_images(x)  # (n, h, w, c) in [0, 1], as the model was trained
+    probabilities = model.predict(images, batch_size=batch_size, verbose=0)
     if tta:
-        mirrored = images.map(lambda batch: tf.reverse(batch, axis=[2]))
-        probabilities = (probabilities + model.predict(mirrored, verbose=0)) / 2
+        mirrored = images[:, :, ::-1]  # each image flipped left to right
+        probabilities = (
+            probabilities + model.predict(mirrored, batch_size=batch_size, verbose=0)
+        ) / 2
     return probabilities

@@ -1,12 +1,17 @@
-"""Tests for kerascnn.training.compile_and_fit."""
+"""Tests for kerascnn.training: compile_and_fit and the flagship recipe."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
 
 import keras
 import numpy as np
 import pytest
 
-from kerascnn import data, profiles
+from kerascnn import data, models, profiles, training
 from kerascnn.diagnosis import diagnose
 from kerascnn.training import compile_and_fit
 
@@ -138,3 +143,109 @@ def test_checkpoint_and_extra_callbacks(fashion, tmp_path):
     assert path.is_file()
     assert keras.models.load_model(path).output_shape == (None, 10)
     assert seen == [0, 1]
+
+
+# ------------------------------------------------------------------ the flagship recipe
+
+
+def small_flagship() -> keras.Model:
+    return models.preact_resnet(channels=(4, 8), blocks=(1,))
+
+
+@pytest.fixture(scope="module")
+def subset_arrays(fashion_subset):
+    (x, y), _ = fashion_subset
+    return (x[:256], y[:256]), (x[256:320], y[256:320])
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"epochs": 0}, "`epochs` must be >= 1"),
+        ({"learning_rate": 0.0}, "`learning_rate` must be a number > 0"),
+        ({"warmup_fraction": 1.0}, r"`warmup_fraction` must lie in \[0, 1\)"),
+        ({"weight_decay": -1.0}, "`weight_decay` must be a number >= 0"),
+        ({"label_smoothing": 1.0}, r"`label_smoothing` must lie in \[0, 1\)"),
+        ({"ema_momentum": 1.0}, r"`ema_momentum` must lie in \(0, 1\)"),
+        ({"augment": "mixup"}, "`augment` must be one of"),
+    ],
+)
+def test_recipe_rejects_bad_fields(changes, message):
+    with pytest.raises(ValueError, match=message):
+        training.Recipe(**({"epochs": 5} | changes))
+
+
+def test_recipe_schedule_is_one_cycle():
+    recipe = training.Recipe(epochs=1, learning_rate=1e-2, warmup_fraction=0.25)
+    lr = recipe.optimizer(100)._learning_rate
+    rates = [float(lr(step)) for step in (0, 25, 100)]
+    assert rates[0] == pytest.approx(1e-2 / 25)  # warm-up starts low
+    assert rates[1] == pytest.approx(1e-2)  # the peak at the end of the warm-up
+    assert rates[2] == pytest.approx(1e-5)  # decayed to a thousandth at the last step
+
+
+@pytest.mark.parametrize("augment", training.AUGMENTATIONS)
+def test_recipe_augmentation_keeps_images(augment):
+    layer = training.Recipe(epochs=1, augment=augment).augmentation(seed=0)
+    if augment == "none":
+        assert layer is None
+        return
+    images = np.random.default_rng(0).uniform(0, 255, (4, 28, 28, 1)).astype("float32")
+    out = np.asarray(layer(images, training=True))
+    assert out.shape == images.shape and out.min() >= 0 and out.max() <= 255
+
+
+def test_fit_recipe_records_validation(subset_arrays):
+    train, val = subset_arrays
+    recipe = training.Recipe(epochs=2, batch_size=64)
+    _, history = training.fit_recipe(recipe, train, val, model=small_flagship(), verbose=0)
+    assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert len(history.history["loss"]) == 2
+
+
+def test_fit_recipe_same_seed_same_weights():
+    # Op determinism is switched on for a whole process and cannot be switched off, so
+    # the check runs in a process of its own, as profiles.set_seed() runs a notebook.
+    script = textwrap.dedent("""
+        import numpy as np
+        from kerascnn import data, models, profiles, training
+        (x, y), _ = data.load_fashion_mnist_subset()
+        recipe = training.Recipe(epochs=2, batch_size=64, augment="flip_shift")
+        def run():
+            profiles.set_seed(0)  # the initial weights of the model built here
+            model = models.preact_resnet(channels=(4, 8), blocks=(1,))
+            return training.fit_recipe(recipe, (x[:256], y[:256]), model=model, seed=3,
+                                       verbose=0)[0].get_weights()
+        first, second = run(), run()
+        assert all(np.array_equal(a, b) for a, b in zip(first, second))
+        print("ok")
+    """)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.stdout.strip().endswith("ok"), result.stderr[-2000:]
+
+
+def test_fit_recipe_builds_the_flagship_by_default(subset_arrays):
+    train, _ = subset_arrays
+    model, _ = training.fit_recipe(training.Recipe(epochs=1, batch_size=128), train, verbose=0)
+    assert model.name == "preact_resnet" and model.output_shape == (None, 10)
+
+
+def test_fit_recipe_with_ema_ends_with_the_averaged_weights(subset_arrays):
+    train, _ = subset_arrays
+    recipe = training.Recipe(epochs=1, batch_size=64, ema_momentum=0.9)
+    model, _ = training.fit_recipe(recipe, train, model=small_flagship(), verbose=0)
+    ema = model.optimizer._model_variables_moving_average
+    for variable, average in zip(model.trainable_variables, ema, strict=True):
+        np.testing.assert_allclose(variable.numpy(), average.numpy(), rtol=1e-6)
+
+
+def test_predict_tta_is_the_mean_over_the_mirror_image():
+    model = small_flagship()
+    x = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    plain = training.predict(model, x, tta=False)
+    mirrored = training.predict(model, x[:, :, ::-1], tta=False)
+    np.testing.assert_allclose(training.predict(model, x), (plain + mirrored) / 2, atol=1e-6)
+    np.testing.assert_allclose(plain.sum(axis=1), 1.0, rtol=1e-5)
