@@ -13,7 +13,7 @@ flip and flip TTA) and 0.949 in 50 (random erasing). Each budget here is its own
 (its own schedule, ending at its last epoch), on the training set minus a stratified
 10 % validation split; the 10,000 test images are evaluated once per budget, at the end.
 
-Printed per budget: test accuracy, the target, training wall time, training images/s,
+Printed per budget: validation and test accuracy (both with flip TTA), the target, training wall time, training images/s,
 the achieved GFLOP/s (``mflops`` per image from ``models.summarize`` x 3 for the
 backward pass x images/s) as a share of this machine's measured conv peak
 (``benchmarks/peak_flops.py``), and the share of an epoch that the input pipeline
@@ -116,6 +116,12 @@ def main() -> None:
         help="compare one-ingredient variants at this budget instead",
     )
     parser.add_argument(
+        "--variants",
+        nargs="+",
+        metavar="NAME",
+        help="with --ablation: only these variants (names as printed, e.g. 'batch 128')",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="the shipped subset and 1-epoch budgets, to test the script",
@@ -135,7 +141,13 @@ def main() -> None:
         epochs = 1 if args.quick else args.ablation
         print(f"\nAblation at {epochs} epochs: validation accuracy (choices use validation)")
         print(f"{'variant':<30} {'val':>7} {'val+TTA':>8} {'wall s':>7} {'img/s':>6}")
-        for name, recipe in ablation_variants(training.flagship_recipe(epochs)).items():
+        variants = ablation_variants(training.flagship_recipe(epochs))
+        unknown = set(args.variants or ()) - set(variants)
+        if unknown:
+            parser.error(f"unknown variants {sorted(unknown)}; known: {list(variants)}")
+        for name, recipe in variants.items():
+            if args.variants and name not in args.variants:
+                continue
             r = train(recipe, splits)
             print(
                 f"{name:<30} {r['val']:7.4f} {r['val_tta']:8.4f} {r['seconds']:7.0f} "
@@ -149,7 +161,7 @@ def main() -> None:
     peak = conv_gflops()
     print(f"measured conv peak (3x3, 256x14x14x64): {peak:.1f} GFLOP/s\n")
     print(
-        f"{'epochs':>6} {'test':>7} {'target':>7} {'fast.ai':>7} {'wall s':>7} {'img/s':>6} "
+        f"{'epochs':>6} {'val':>7} {'test':>7} {'target':>7} {'fast.ai':>7} {'wall s':>7} {'img/s':>6} "
         f"{'GFLOP/s':>8} {'of peak':>7} {'input pipeline':>15}"
     )
     for epochs in args.budgets:
@@ -159,7 +171,7 @@ def main() -> None:
         short = target - r["test"]
         verdict = "" if args.quick or short <= 0 else f"  SHORT by {short:.3f}"
         print(
-            f"{budget:6d} {r['test']:7.4f} {target:7.3f} {fastai:7.3f} {r['seconds']:7.0f} "
+            f"{budget:6d} {r['val_tta']:7.4f} {r['test']:7.4f} {target:7.3f} {fastai:7.3f} {r['seconds']:7.0f} "
             f"{r['images_per_s']:6.0f} {r['gflops']:8.1f} {r['peak_share']:7.1%} "
             f"{r['pipeline_share']:14.1%} {verdict}",
             flush=True,
