@@ -13,11 +13,11 @@ flip and flip TTA) and 0.949 in 50 (random erasing). Each budget here is its own
 (its own schedule, ending at its last epoch), on the training set minus a stratified
 10 % validation split; the 10,000 test images are evaluated once per budget, at the end.
 
-Printed per budget: validation and test accuracy (both with flip TTA), the target, training wall time, training images/s,
-the achieved GFLOP/s (``mflops`` per image from ``models.summarize`` x 3 for the
-backward pass x images/s) as a share of this machine's measured conv peak
-(``benchmarks/peak_flops.py``), and the share of an epoch that the input pipeline
-(shuffle, augmentation, scaling) takes when run alone.
+Printed per budget: validation and test accuracy (both with flip TTA), the target,
+training wall time, training images/s, the achieved GFLOP/s (``mflops`` per image from
+``models.summarize`` x 3 for the backward pass x images/s) as a share of this
+machine's measured conv peak (``benchmarks/peak_flops.py``), and the share of an
+epoch that the input pipeline (shuffle, augmentation, scaling) takes when run alone.
 
 ``--ablation E`` trains the budget-``E`` recipe and one variant per ingredient and prints
 each one's *validation* accuracy (choices are made on validation, never on test) and
@@ -161,8 +161,8 @@ def main() -> None:
     peak = conv_gflops()
     print(f"measured conv peak (3x3, 256x14x14x64): {peak:.1f} GFLOP/s\n")
     print(
-        f"{'epochs':>6} {'val':>7} {'test':>7} {'target':>7} {'fast.ai':>7} {'wall s':>7} {'img/s':>6} "
-        f"{'GFLOP/s':>8} {'of peak':>7} {'input pipeline':>15}"
+        f"{'epochs':>6} {'val':>7} {'test':>7} {'target':>7} {'fast.ai':>7} {'wall s':>7} "
+        f"{'img/s':>6} {'GFLOP/s':>8} {'of peak':>7} {'input pipeline':>15}"
     )
     for epochs in args.budgets:
         budget = 1 if args.quick else epochs
@@ -171,9 +171,9 @@ def main() -> None:
         short = target - r["test"]
         verdict = "" if args.quick or short <= 0 else f"  SHORT by {short:.3f}"
         print(
-            f"{budget:6d} {r['val_tta']:7.4f} {r['test']:7.4f} {target:7.3f} {fastai:7.3f} {r['seconds']:7.0f} "
-            f"{r['images_per_s']:6.0f} {r['gflops']:8.1f} {r['peak_share']:7.1%} "
-            f"{r['pipeline_share']:14.1%} {verdict}",
+            f"{budget:6d} {r['val_tta']:7.4f} {r['test']:7.4f} {target:7.3f} {fastai:7.3f} "
+            f"{r['seconds']:7.0f} {r['images_per_s']:6.0f} {r['gflops']:8.1f} "
+            f"{r['peak_share']:7.1%} {r['pipeline_share']:14.1%} {verdict}",
             flush=True,
         )
 
