@@ -7,6 +7,10 @@ instead of corrupting the tests that run after it (copy first: ``x.copy()``).
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -62,3 +66,23 @@ def layer_contract(tmp_path):
     """``check_layer_contract(layer, images)`` (see ``tests/layer_contract.py``), saving
     its ``.keras`` file under this test's ``tmp_path``."""
     return functools.partial(check_layer_contract, tmp_path=tmp_path)
+
+
+def _run_in_fresh_python(script: str, timeout: float = 300) -> None:
+    """Run ``script`` (dedented) in a new Python process; it must print ``ok`` last."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+    assert result.stdout.strip().endswith("ok"), result.stderr[-2000:]
+
+
+@pytest.fixture
+def fresh_python():
+    """``fresh_python(script)`` runs a script in a process of its own, for what changes a
+    whole process for good, such as TensorFlow's op determinism; the script prints ``ok``."""
+    return _run_in_fresh_python

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
-
 import keras
 import numpy as np
 import pytest
@@ -203,10 +198,10 @@ def test_fit_recipe_records_validation(subset_arrays):
     assert len(history.history["loss"]) == 2
 
 
-def test_fit_recipe_same_seed_same_weights():
+def test_fit_recipe_same_seed_same_weights(fresh_python):
     # Op determinism is switched on for a whole process and cannot be switched off, so
     # the check runs in a process of its own, as profiles.set_seed() runs a notebook.
-    script = textwrap.dedent("""
+    fresh_python("""
         import numpy as np
         from kerascnn import data, models, profiles, training
         (x, y), _ = data.load_fashion_mnist_subset()
@@ -220,11 +215,6 @@ def test_fit_recipe_same_seed_same_weights():
         assert all(np.array_equal(a, b) for a, b in zip(first, second))
         print("ok")
     """)
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300
-    )
-    assert result.stdout.strip().endswith("ok"), result.stderr[-2000:]
 
 
 def test_fit_recipe_builds_the_flagship_by_default(subset_arrays):

@@ -5,33 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from histories import OVERFIT
 from matplotlib.patches import Polygon, Rectangle
 
 from kerascnn import diagnosis, plots
 from kerascnn.toy import fit_toy_mlp, make_toy_data, toy_true_labels
 
-OVERFIT = {
-    "loss": [1.0, 0.8, 0.65, 0.55, 0.47, 0.4, 0.34, 0.29, 0.25, 0.21, 0.18, 0.15, 0.12, 0.1, 0.08],
-    "val_loss": [
-        1.0,
-        0.8,
-        0.65,
-        0.55,
-        0.5,
-        0.47,
-        0.45,
-        0.44,
-        0.45,
-        0.47,
-        0.5,
-        0.53,
-        0.57,
-        0.6,
-        0.65,
-    ],
-    "accuracy": np.linspace(0.6, 0.99, 15),
-    "val_accuracy": np.linspace(0.6, 0.85, 15),
-}
 NO_VALIDATION = {"loss": [1.0, 0.5, 0.4], "accuracy": [0.5, 0.7, 0.8]}
 
 
