@@ -75,7 +75,7 @@ _FULL_EPOCHS = {
     "randaugment": 30,
     "vgg": 12,
     "resnet_plain": 15,
-    "resnet_best": 25,
+    "resnet_best": 5,
 }
 _QUICK_EPOCHS = {
     "mlp": 3,
@@ -91,7 +91,7 @@ _QUICK_EPOCHS = {
     "randaugment": 3,
     "vgg": 2,
     "resnet_plain": 3,
-    "resnet_best": 3,
+    "resnet_best": 2,
 }
 
 PROFILES = MappingProxyType(
