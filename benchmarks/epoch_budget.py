@@ -47,7 +47,7 @@ def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
     return {
         "flagship recipe": recipe,
         "no label smoothing": recipe.replace(label_smoothing=0.0),
-        "EMA of weights (0.999)": recipe.replace(ema_momentum=0.999),
+        "EMA of weights (0.99)": recipe.replace(ema_momentum=0.99),
         "no augmentation": recipe.replace(augment="none"),
         "flips + 2-px shifts": recipe.replace(augment="flip_shift"),
         "flips + RandAugment N=2 M=5": recipe.replace(augment="randaugment"),
@@ -56,6 +56,7 @@ def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
             batch_size=512, learning_rate=2 * recipe.learning_rate
         ),
         "learning rate / 2": recipe.replace(learning_rate=recipe.learning_rate / 2),
+        "learning rate x 2": recipe.replace(learning_rate=2 * recipe.learning_rate),
     }
 
 
