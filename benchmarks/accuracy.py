@@ -211,11 +211,9 @@ def main() -> None:
         f"{'wall s':>8} {'img/s':>7}  published row"
     )
     for r in rows:
-        verdict = (
-            ""
-            if r["test_accuracy"] >= r["target"]
-            else (f"  SHORT by {r['target'] - r['test_accuracy']:.3f}")
-        )
+        short = r["target"] - r["test_accuracy"]
+        # --quick trains 1 epoch on 1,800 images: a test of the script, not of the targets.
+        verdict = "" if args.quick or short <= 0 else f"  SHORT by {short:.3f}"
         print(
             f"{r['model']:<20} {r['test_accuracy']:8.4f} {r['target']:7.3f} "
             f"{r['params']:11,} {r['epochs']:6d} {r['seconds']:8.0f} "
