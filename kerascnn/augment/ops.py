@@ -319,8 +319,8 @@ def sharpness(images, factor) -> tf.Tensor:
     0 gives the blurred image, 1 the original, more than 1 a sharper one.
 
     >>> image = np.zeros((1, 3, 3, 1)); image[0, 1, 1] = 130.0
-    >>> sharpness(image, 0.0)[0, 1, 1, 0].numpy()  # the centre is blurred: 130 * 5 / 13
-    np.float32(50.0)
+    >>> float(sharpness(image, 0.0)[0, 1, 1, 0])  # the centre is blurred: 130 * 5 / 13
+    50.0
     """
     images = _images(images)
     factor = _param(factor, "factor", images, low=0.0)
