@@ -1,5 +1,7 @@
 """The project's own documents: the syllabus names real notebooks, README links stay inside."""
 
+import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -23,3 +25,47 @@ def test_readme_links_point_inside_the_project():
         if not target.startswith(("http:", "https:")):
             assert (ROOT / target).exists(), f"README links to a missing {target}"
     assert "shared/seed" not in text, "README must not send readers outside the project"
+
+
+def _set_repository_module():
+    spec = importlib.util.spec_from_file_location(
+        "set_repository", ROOT / "scripts" / "set_repository.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_notebook_names_one_repository_and_its_own_file():
+    module = _set_repository_module()
+    named = set()
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        found = module.repositories(path)
+        assert len(found["badge"]) == 1 and found["install"] == found["badge"], path.name
+        assert found["badge_file"] == {path.name}, path.name
+        named |= found["badge"]
+    assert len(named) == 1, f"the notebooks name several repositories: {sorted(named)}"
+
+
+def test_set_repository_rewrites_badge_and_install_only(tmp_path):
+    module = _set_repository_module()
+    source = ROOT / "notebooks" / "14_resnet.ipynb"
+    copy = tmp_path / source.name
+    copy.write_text(source.read_text())
+    assert module.set_repository(copy, "someone/fork")
+    assert module.repositories(copy) == {
+        "badge": {"someone/fork"},
+        "install": {"someone/fork"},
+        "badge_file": {source.name},
+    }
+    before, after = json.loads(source.read_text()), json.loads(copy.read_text())
+    changed = [
+        i for i, (a, b) in enumerate(zip(before["cells"], after["cells"], strict=True)) if a != b
+    ]
+    assert len(changed) == 2  # the title cell's badge and the install cell
+    assert all(
+        a["outputs"] == b["outputs"]
+        for a, b in zip(before["cells"], after["cells"], strict=True)
+        if "outputs" in a
+    )
+    assert not module.set_repository(copy, "someone/fork")  # already there: unchanged
