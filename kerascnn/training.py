@@ -44,6 +44,20 @@ def compile_and_fit(
 ) -> keras.callbacks.History:
     """Compile ``model`` for classification and train it: the course's one way to train.
 
+    A thin wrapper: with a named optimizer, early stopping and validation data it runs
+    exactly these lines of Keras::
+
+        model.compile(
+            optimizer=keras.optimizers.get({"class_name": optimizer,
+                                             "config": {"learning_rate": learning_rate}}),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
+            metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+        )
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=early_stopping,
+                                             restore_best_weights=True)
+        return model.fit(train, validation_data=validation, epochs=epochs,
+                         callbacks=[stop], verbose=2)
+
     The loss is sparse categorical cross-entropy (integer labels ``0..C-1``) and the
     metric is accuracy, so the returned ``History.history`` has the keys ``loss`` and
     ``accuracy`` (plus ``val_loss`` and ``val_accuracy`` with validation data).
