@@ -268,10 +268,14 @@ class Recipe:
 
 
 def flagship_recipe(epochs: int) -> Recipe:
-    """The flagship recipe for a budget of ``epochs``: the choices the ablation kept.
+    """The flagship recipe for a budget of ``epochs``: the one place its choices live.
 
-    See README's ablation table (``benchmarks/epoch_budget.py --ablation``) for what each
-    ingredient bought; this function is where the kept ones are written down, once.
+    Today every budget gets the :class:`Recipe` defaults, set after the fast one-cycle
+    recipes for small ResNets (fast.ai's Fashion-MNIST notebooks, airbench on CIFAR-10):
+    AdamW peaking at 4e-3 with a quarter of the steps warming up, weight decay 0.05, label
+    smoothing 0.1, flips, batch 256, flip TTA. ``benchmarks/epoch_budget.py --ablation E``
+    measures each ingredient on the validation split; a budget whose ablation shows a
+    better choice gets it here, so that notebook 14 and the benchmarks follow.
 
     >>> flagship_recipe(5).augment
     'flip'
