@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
+from collections.abc import Callable, Sequence
 
 import keras
 import numpy as np
@@ -38,7 +40,7 @@ def compile_and_fit(
     early_stopping: int | None = None,
     checkpoint: str | os.PathLike | None = None,
     callbacks: list[keras.callbacks.Callback] | None = None,
-    verbose: int | str = 2,
+    verbose: int | str = "summary",
     jit_compile: bool | str = "auto",
     **fit_kwargs,
 ) -> keras.callbacks.History:
@@ -56,7 +58,7 @@ def compile_and_fit(
         stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=early_stopping,
                                              restore_best_weights=True)
         return model.fit(train, validation_data=validation, epochs=epochs,
-                         callbacks=[stop], verbose=2)
+                         callbacks=[stop, RunSummary()], verbose=0)
 
     The loss is sparse categorical cross-entropy (integer labels ``0..C-1``) and the
     metric is accuracy, so the returned ``History.history`` has the keys ``loss`` and
@@ -83,8 +85,9 @@ def compile_and_fit(
         checkpoint: a path ending in ``.keras`` (whole model) or ``.weights.h5``:
             save the best model seen so far there (``keras.callbacks.ModelCheckpoint``).
         callbacks: further Keras callbacks.
-        verbose: Keras's progress output; ``2`` prints one line per epoch, which reads
-            well in stored notebooks; ``1`` a live progress bar, ``0`` nothing.
+        verbose: ``"summary"`` (the default) prints one line when training ends
+            (:class:`RunSummary`), so a stored notebook stays readable; otherwise Keras's
+            own: ``2`` one line per epoch, ``1`` a live progress bar, ``0`` nothing.
         jit_compile: passed to ``model.compile`` (XLA compilation).
         **fit_kwargs: passed to ``model.fit`` (``steps_per_epoch``, ``class_weight``, ...).
 
@@ -135,6 +138,9 @@ def compile_and_fit(
                 os.fspath(checkpoint), monitor=monitor, save_best_only=True
             )
         )
+    if verbose == "summary":
+        callbacks.append(RunSummary())
+        verbose = 0
     if isinstance(train, tuple):
         if len(train) != 2:
             raise ValueError(f"`train` must be a dataset or a tuple (x, y), got {len(train)} items")
@@ -152,6 +158,141 @@ def compile_and_fit(
         verbose=verbose,
         **fit_kwargs,
     )
+
+
+class RunSummary(keras.callbacks.Callback):
+    """Print one line when training ends: epochs, time, the last and the best epoch.
+
+    A stored notebook that trains twenty models with ``verbose=2`` carries hundreds of
+    ``Epoch n/N`` lines; ``model.fit(..., verbose=0, callbacks=[RunSummary()])`` prints
+    one line per run instead, and the learning curves go in a figure.
+
+    Args:
+        name: a label printed first, e.g. ``"CNN"``.
+        monitor: the metric whose best epoch is reported (``val_loss`` when the run
+            has validation data, else ``loss``; a metric ending in ``accuracy`` is best
+            at its maximum, anything else at its minimum).
+
+    >>> import numpy as np
+    >>> inputs = keras.Input((2,))
+    >>> model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(inputs))
+    >>> model.compile("sgd", "sparse_categorical_crossentropy")
+    >>> x, y = np.zeros((8, 2), "float32"), np.arange(8) % 2
+    >>> _ = model.fit(x, y, epochs=2, verbose=0, callbacks=[RunSummary("toy")])
+    toy: 2 epochs in ... s; last epoch loss 0.6931; best loss 0.6931 at epoch ...
+    """
+
+    def __init__(self, name: str | None = None, monitor: str | None = None) -> None:
+        super().__init__()
+        self.name = name
+        self.monitor = monitor
+
+    def on_train_begin(self, logs=None) -> None:
+        self._start = time.perf_counter()
+        self._logs: list[dict] = []
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        self._logs.append(dict(logs or {}))
+
+    def on_train_end(self, logs=None) -> None:
+        if not self._logs:
+            return
+        last = self._logs[-1]
+        monitor = self.monitor or ("val_loss" if "val_loss" in last else "loss")
+        values = [epoch_logs.get(monitor, np.nan) for epoch_logs in self._logs]
+        pick = np.nanargmax if monitor.endswith("accuracy") else np.nanargmin
+        best = int(pick(values))
+        shown = "  ".join(
+            f"{key} {float(value):.4f}"
+            for key, value in last.items()
+            if key.endswith(("loss", "accuracy"))
+        )
+        prefix = f"{self.name}: " if self.name else ""
+        seconds = time.perf_counter() - self._start
+        print(
+            f"{prefix}{len(self._logs)} epochs in {seconds:.0f} s; last epoch {shown}; "
+            f"best {monitor} {values[best]:.4f} at epoch {best + 1}"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Repeats:
+    """What :func:`repeat` returns: each metric's value for every seed.
+
+    Attributes:
+        seeds: the seeds, in the order they ran.
+        values: metric name -> array of one value per seed.
+    """
+
+    seeds: tuple[int, ...]
+    values: dict[str, np.ndarray]
+
+    def mean(self, key: str) -> float:
+        """The mean of ``key`` over the seeds."""
+        return float(np.mean(self._get(key)))
+
+    def std(self, key: str) -> float:
+        """The sample standard deviation of ``key`` over the seeds (0 for one seed)."""
+        values = self._get(key)
+        return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+    def summary(self, key: str, digits: int = 3) -> str:
+        """``"mean ± std (n seeds)"``, or the single value for one seed.
+
+        >>> Repeats((0, 1), {"acc": np.array([0.9, 0.92])}).summary("acc")
+        '0.910 ± 0.014 (2 seeds)'
+        """
+        values = self._get(key)
+        if len(values) == 1:
+            return f"{values[0]:.{digits}f} (1 seed)"
+        return f"{self.mean(key):.{digits}f} ± {self.std(key):.{digits}f} ({len(values)} seeds)"
+
+    def _get(self, key: str) -> np.ndarray:
+        try:
+            return self.values[key]
+        except KeyError:
+            raise KeyError(f"no metric {key!r}; the runs returned {sorted(self.values)}") from None
+
+
+def repeat(
+    fn: Callable[[int], dict[str, float] | float],
+    seeds: Sequence[int] | None = None,
+) -> Repeats:
+    """Run ``fn(seed)`` once per seed, each after :func:`kerascnn.profiles.set_seed`.
+
+    The one way the course repeats an experiment to see its spread: a difference smaller
+    than the spread over seeds is noise. ``fn`` builds its model and its dataset from
+    the seed it is given, so that two arms compared with the same seed start from the
+    same weights and see the same batches.
+
+    Args:
+        fn: returns a dict of numbers (``{"val_accuracy": 0.91, ...}``) or one number
+            (stored as ``"value"``); the same keys for every seed.
+        seeds: the seeds; ``None`` takes the profile's (three in ``full``, one in ``quick``).
+
+    Returns:
+        A :class:`Repeats` with one value per seed for each key.
+
+    >>> runs = repeat(lambda seed: {"x": float(seed)}, seeds=[1, 2, 3])
+    >>> runs.values["x"].tolist(), runs.summary("x", 1)
+    ([1.0, 2.0, 3.0], '2.0 ± 1.0 (3 seeds)')
+    """
+    seeds = tuple(profiles.get_profile().seeds if seeds is None else seeds)
+    if not seeds:
+        raise ValueError("`seeds` is empty: give at least one seed")
+    collected: dict[str, list[float]] = {}
+    for i, seed in enumerate(seeds):
+        profiles.set_seed(int(seed))
+        result = fn(int(seed))
+        if not isinstance(result, dict):
+            result = {"value": result}
+        if i and set(result) != set(collected):
+            raise ValueError(
+                f"seed {seed} returned keys {sorted(result)}, the first seed {sorted(collected)}"
+            )
+        for key, value in result.items():
+            collected.setdefault(key, []).append(float(value))
+    return Repeats(seeds, {key: np.array(values) for key, values in collected.items()})
 
 
 # --------------------------------------------------------------------------------------
@@ -300,7 +441,7 @@ def fit_recipe(
     *,
     model: keras.Model | None = None,
     seed: int = 0,
-    verbose: int | str = 2,
+    verbose: int | str = "summary",
 ) -> tuple[keras.Model, keras.callbacks.History]:
     """Train ``model`` (default: a new :func:`~kerascnn.models.preact_resnet`) by ``recipe``.
 
@@ -318,6 +459,7 @@ def fit_recipe(
     with one-hot labels (label smoothing needs them). Returns the trained model (with
     the averaged weights when ``recipe.ema_momentum`` is set) and its ``History``
     (``loss``, ``accuracy`` and, with validation, ``val_loss``, ``val_accuracy``).
+    ``verbose`` is as in :func:`compile_and_fit`: ``"summary"`` prints one line at the end.
 
     >>> x = np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype=np.uint8)
     >>> y = np.arange(64) % 10
@@ -348,8 +490,14 @@ def fit_recipe(
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
+    callbacks = [RunSummary("flagship")] if verbose == "summary" else []
     history = model.fit(  # the dataset shuffles itself: shuffle=False spares a Keras warning
-        train_ds, validation_data=val_ds, epochs=recipe.epochs, shuffle=False, verbose=verbose
+        train_ds,
+        validation_data=val_ds,
+        epochs=recipe.epochs,
+        shuffle=False,
+        verbose=0 if verbose == "summary" else verbose,
+        callbacks=callbacks,
     )
     return model, history
 

@@ -10,8 +10,8 @@
 * :mod:`~kerascnn.plots.network`: inside a network (``plot_activations``,
   ``plot_filters``, ``plot_filter_responses``, ``plot_feature_maps``,
   ``plot_gradient_norms``).
-* :mod:`~kerascnn.plots.comparison`: architectures side by side
-  (``plot_model_comparison``).
+* :mod:`~kerascnn.plots.comparison`: models side by side (``plot_model_comparison``)
+  and an experiment's spread over seeds (``plot_seed_spread``).
 * :mod:`~kerascnn.plots.augmentation`: what augmentation does to an image
   (``plot_ops_grid``, ``plot_randaugment_samples``, ``plot_augmentation_draws``).
 * ``_figure`` (private): the one way figures are made (``plt.subplots``), the grid of
@@ -32,7 +32,7 @@ from kerascnn.plots.augmentation import (
     plot_ops_grid,
     plot_randaugment_samples,
 )
-from kerascnn.plots.comparison import plot_model_comparison
+from kerascnn.plots.comparison import plot_model_comparison, plot_seed_spread
 from kerascnn.plots.curves import (
     plot_cross_entropy,
     plot_decision_boundary,
@@ -74,6 +74,7 @@ __all__ = [
     "plot_loss_steps",
     "plot_metric_curves",
     "plot_model_comparison",
+    "plot_seed_spread",
     "plot_ops_grid",
     "plot_pixel_histogram",
     "plot_randaugment_samples",

@@ -1,9 +1,10 @@
-"""Comparing architectures: accuracy against size or depth, one point per model."""
+"""Comparing models: accuracy against size or depth, and the spread of an arm over seeds."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from kerascnn.plots._figure import finish, finish_axes, subplots
@@ -71,5 +72,46 @@ def plot_model_comparison(
         ylabel="accuracy",
         grid=True,
         legend=any(families),
+    )
+    return finish(fig)
+
+
+def plot_seed_spread(
+    arms: Mapping[str, Sequence[float]],
+    *,
+    ylabel: str = "validation accuracy",
+    title: str | None = None,
+) -> Figure:
+    """Each arm of a comparison: one dot per seed, and the mean with ± 1 standard deviation.
+
+    ``arms`` maps an arm's name to its values over seeds, e.g. ``{"no dropout":
+    runs.values["val_accuracy"], ...}`` from :func:`kerascnn.training.repeat`. Two arms
+    whose bars overlap differ by less than what the seed alone moves.
+
+    >>> fig = plot_seed_spread({"plain": [0.90, 0.91, 0.905], "dropout": [0.92, 0.915, 0.925]})
+    >>> fig.axes[0].get_ylabel(), [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ('validation accuracy', ['plain', 'dropout'])
+    """
+    if len(arms) == 0:
+        raise ValueError("`arms` is empty: give one sequence of values per arm")
+    values = {name: np.asarray(v, dtype=float).ravel() for name, v in arms.items()}
+    for name, v in values.items():
+        if v.size == 0 or not np.all(np.isfinite(v)):
+            raise ValueError(f"arm {name!r} needs one or more finite values, got {v.tolist()}")
+    fig, ax = subplots(figsize=(max(4.0, 1.6 * len(values) + 1.5), 4))
+    for i, v in enumerate(values.values()):
+        jitter = np.linspace(-0.08, 0.08, v.size) if v.size > 1 else np.zeros(1)
+        ax.plot(i + jitter, v, "o", color=f"C{i}", alpha=0.5, label=None)
+        spread = v.std(ddof=1) if v.size > 1 else 0.0
+        ax.errorbar(i + 0.25, v.mean(), yerr=spread, fmt="s", color=f"C{i}", capsize=5)
+    ax.set_xticks(range(len(values)), list(values))
+    ax.set_xlim(-0.5, len(values) - 0.3)
+    seeds = {v.size for v in values.values()}
+    shown = f"{seeds.pop()} seeds" if len(seeds) == 1 else "seeds"
+    finish_axes(
+        ax,
+        title=title or f"{ylabel.capitalize()} over {shown}: dots, mean ± std",
+        ylabel=ylabel,
+        grid=True,
     )
     return finish(fig)
