@@ -25,7 +25,8 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-## course: execute every notebook in the `full` profile, outputs written back
+## course: execute every notebook in the `full` profile, outputs written back, then
+##   render README's course table from what they recorded (results/full)
 course: $(BIN)/.installed
 	@for nb in $(NOTEBOOKS); do \
 	  echo "== $$nb"; start=$$(date +%s); \
@@ -33,6 +34,7 @@ course: $(BIN)/.installed
 	    --execute --inplace --ExecutePreprocessor.timeout=-1 "$$nb" || exit 1; \
 	  echo "   $$(( $$(date +%s) - start )) s"; \
 	done
+	$(BIN)/python scripts/render_results.py
 
 ## test: lint, unit tests with doctests, then every notebook in the `quick` profile
 test: lint unit notebooks

@@ -239,3 +239,51 @@ def test_predict_tta_is_the_mean_over_the_mirror_image():
     mirrored = training.predict(model, x[:, :, ::-1], tta=False)
     np.testing.assert_allclose(training.predict(model, x), (plain + mirrored) / 2, atol=1e-6)
     np.testing.assert_allclose(plain.sum(axis=1), 1.0, rtol=1e-5)
+
+
+# --- repeat and RunSummary --------------------------------------------------------------
+
+
+def test_repeat_seeds_each_run_so_a_seed_repeats_its_numbers():
+    def draw(seed):
+        return {"draw": float(keras.random.uniform(())), "seed": seed}
+
+    first, second = training.repeat(draw, seeds=[3, 4]), training.repeat(draw, seeds=[3, 4])
+    np.testing.assert_array_equal(first.values["draw"], second.values["draw"])
+    assert first.values["draw"][0] != first.values["draw"][1]
+    assert first.values["seed"].tolist() == [3.0, 4.0]
+    assert first.std("seed") == pytest.approx(np.std([3, 4], ddof=1))
+
+
+def test_repeat_takes_the_profiles_seeds(quick_profile):
+    runs = training.repeat(lambda seed: 0.5)
+    assert runs.seeds == profiles.get_profile().seeds == (0,)
+    assert runs.summary("value") == "0.500 (1 seed)"
+
+
+def test_repeat_rejects_no_seeds_and_changing_keys():
+    with pytest.raises(ValueError, match="empty"):
+        training.repeat(lambda seed: 1.0, seeds=[])
+    with pytest.raises(ValueError, match="returned keys"):
+        training.repeat(lambda seed: {f"k{seed}": 1.0}, seeds=[0, 1])
+    with pytest.raises(KeyError, match="no metric 'missing'"):
+        training.repeat(lambda seed: 1.0, seeds=[0]).mean("missing")
+
+
+def test_run_summary_prints_one_line_with_the_best_epoch(capsys):
+    summary = training.RunSummary("run")
+    summary.on_train_begin()
+    for epoch, val_loss in enumerate([0.9, 0.5, 0.7]):
+        summary.on_epoch_end(epoch, {"loss": 1.0 - epoch / 10, "val_loss": val_loss})
+    summary.on_train_end()
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("run: 3 epochs in ")
+    assert lines[0].endswith("best val_loss 0.5000 at epoch 2")
+
+
+def test_compile_and_fit_prints_no_epoch_lines_by_default(fashion, capsys):
+    compile_and_fit(tiny_model(), fashion["train"], fashion["val"], epochs=2)
+    out = capsys.readouterr().out
+    assert "Epoch 1/2" not in out
+    assert len(out.strip().splitlines()) == 1 and "2 epochs in" in out
