@@ -520,3 +520,54 @@ def predict(
             probabilities + model.predict(mirrored, batch_size=batch_size, verbose=0)
         ) / 2
     return probabilities
+
+
+def compare_paired(
+    a: Sequence[float],
+    b: Sequence[float],
+    *,
+    names: tuple[str, str] = ("A", "B"),
+    metric: str = "validation accuracy",
+    higher_is_better: bool = True,
+    digits: int = 3,
+) -> str:
+    """One sentence: arm ``b`` against arm ``a``, paired seed by seed, and whether it is noise.
+
+    ``a`` and ``b`` hold one value per seed (e.g. ``Repeats.values[...]`` of
+    :func:`repeat`), paired: seed ``i`` of both arms started from the same weights and saw
+    the same batches. The differences ``b - a`` have a mean ``d`` and a standard error
+    ``s / sqrt(n)``; the sentence calls ``b`` better or worse only when ``|d|`` exceeds two
+    standard errors *and* every seed's difference has the same sign, and says "within
+    noise" otherwise. With one seed it reports the direction only.
+
+    >>> text = compare_paired([0.90, 0.91, 0.90], [0.92, 0.93, 0.925], names=("plain", "dropout"))
+    >>> first, spread, verdict = text.split(": ")
+    >>> spread
+    '+0.022 ± 0.002 (mean ± standard error, 3 seeds)'
+    >>> verdict
+    'dropout better on every seed, beyond the noise'
+    >>> compare_paired([0.40], [0.38], names=("plain", "dropout"), higher_is_better=False)[-47:]
+    'on this seed; one seed gives the direction only'
+    """
+    a = np.asarray(a, dtype=float).ravel()
+    b = np.asarray(b, dtype=float).ravel()
+    if a.shape != b.shape or a.size == 0:
+        raise ValueError(
+            f"`a` and `b` need one value per seed each, the same number; got {a.size} and {b.size}"
+        )
+    first, second = names
+    diff = b - a
+    mean = float(diff.mean())
+    better = (mean > 0) == higher_is_better
+    verdict = f"{second} {'better' if better else 'worse'}"
+    head = f"{second} - {first}, {metric}: {mean:+.{digits}f}"
+    if diff.size == 1:
+        if mean == 0:
+            return f"{head} (1 seed): no difference on this seed"
+        return f"{head} (1 seed): {verdict} on this seed; one seed gives the direction only"
+    error = float(diff.std(ddof=1) / np.sqrt(diff.size))
+    head = f"{head} ± {error:.{digits}f} (mean ± standard error, {diff.size} seeds)"
+    same_sign = bool(np.all(diff > 0) or np.all(diff < 0))
+    if abs(mean) > 2 * error and same_sign:
+        return f"{head}: {verdict} on every seed, beyond the noise"
+    return f"{head}: within noise"
