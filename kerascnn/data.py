@@ -365,3 +365,53 @@ def make_dataset(
         ds = ds.map(augment_batch, num_parallel_calls=tf.data.AUTOTUNE)
     ds = ds.map(scale_batch, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def class_subset(
+    x: np.ndarray,
+    y: np.ndarray,
+    classes,
+    *,
+    per_class: int | None = None,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The examples of some classes, relabelled ``0..k-1``; optionally ``per_class`` each.
+
+    For transfer learning: train a backbone on classes 0-4, then make a new task of
+    classes 5-9 with a few labels per class. The examples of ``classes[i]`` get label
+    ``i``. With ``per_class``, that many examples of each class are drawn without
+    replacement, in an order fixed by ``seed`` (the same seed draws the same examples,
+    and a larger ``per_class`` with the same seed keeps the smaller draw's examples);
+    without it every example of those classes is kept. The result keeps the order of
+    ``x``.
+
+    >>> x, y = np.arange(40).reshape(40, 1), np.arange(40) % 10
+    >>> xs, ys = class_subset(x, y, [5, 6, 7], per_class=2, seed=0)
+    >>> xs.shape, np.bincount(ys).tolist(), set(y[xs[:, 0]].tolist()) == {5, 6, 7}
+    ((6, 1), [2, 2, 2], True)
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError(f"`x` and `y` must have the same length, got {len(x)} and {len(y)}")
+    if y.ndim != 1:
+        raise ValueError(f"`y` must be a vector of integer labels, got shape {y.shape}")
+    classes = [int(c) for c in classes]
+    if not classes or len(set(classes)) != len(classes):
+        raise ValueError(f"`classes` must list distinct labels, got {classes}")
+    if per_class is not None:
+        per_class = check_positive_int(per_class, "per_class")
+    rng = np.random.default_rng(seed)
+    keep, labels = [], []
+    for new_label, label in enumerate(classes):
+        members = np.flatnonzero(y == label)
+        if per_class is not None:
+            if len(members) < per_class:
+                raise ValueError(
+                    f"class {label} has {len(members)} examples, fewer than per_class={per_class}"
+                )
+            members = rng.permutation(members)[:per_class]
+        keep.append(members)
+        labels.append(np.full(len(members), new_label))
+    keep, labels = np.concatenate(keep), np.concatenate(labels)
+    order = np.argsort(keep, kind="stable")
+    return x[keep[order]], labels[order].astype(y.dtype if y.dtype.kind in "iu" else np.int64)

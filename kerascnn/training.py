@@ -210,7 +210,8 @@ class RunSummary(keras.callbacks.Callback):
         prefix = f"{self.name}: " if self.name else ""
         seconds = time.perf_counter() - self._start
         print(
-            f"{prefix}{len(self._logs)} epochs in {seconds:.0f} s; last epoch {shown}; "
+            f"{prefix}{len(self._logs)} epoch{'s' if len(self._logs) != 1 else ''} in "
+            f"{seconds:.0f} s; last epoch {shown}; "
             f"best {monitor} {values[best]:.4f} at epoch {best + 1}"
         )
 

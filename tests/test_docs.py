@@ -5,6 +5,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -69,3 +71,60 @@ def test_set_repository_rewrites_badge_and_install_only(tmp_path):
         if "outputs" in a
     )
     assert not module.set_repository(copy, "someone/fork")  # already there: unchanged
+
+
+def _exercises_and_solutions(notebook: Path) -> tuple[list[int], set[int]]:
+    cells = json.loads(notebook.read_text())["cells"]
+    exercises: list[int] = []
+    solutions: set[int] = set()
+    for cell in cells:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and "## Exercises" in text:
+            section = text.split("## Exercises", 1)[1].split("\n#", 1)[0]
+            exercises += [int(n) for n in re.findall(r"^(\d+)\. ", section, flags=re.MULTILINE)]
+        solutions.update(int(n) for n in re.findall(r"Solution to exercise (\d+)", text))
+    return exercises, solutions
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem[:2])
+def test_every_exercise_has_a_solution_that_starts_hidden(notebook):
+    exercises, solutions = _exercises_and_solutions(notebook)
+    missing = [n for n in exercises if n not in solutions]
+    assert not missing, f"{notebook.name}: exercises without a solution: {missing}"
+    for cell in json.loads(notebook.read_text())["cells"]:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "Solution to exercise" in text:
+            assert text.startswith("# @title Solution to exercise"), text[:60]
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+            assert "solution" in cell["metadata"].get("tags", [])
+        elif cell["cell_type"] == "markdown" and "Solution to exercise" in text:
+            assert "<details>" in text, "a written solution is a collapsed <details> block"
+
+
+def test_strip_startup_logs_removes_only_tensorflows_startup_lines(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "strip_startup_logs", ROOT / "scripts" / "strip_startup_logs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    startup = [
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
+        "I0000 00:00:1795986906.002864   25989 cudart_stub.cc:31] Could not find cuda drivers "
+        "on your machine, GPU will not be used.\n",
+    ]
+    cell = {
+        "cell_type": "code",
+        "outputs": [
+            {"output_type": "stream", "name": "stderr", "text": startup},
+            {"output_type": "stream", "name": "stderr", "text": [*startup, "UserWarning: x\n"]},
+            {"output_type": "stream", "name": "stdout", "text": ["Python 3.11\n"]},
+        ],
+    }
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": [cell]}))
+    module.main([str(path)])
+    outputs = json.loads(path.read_text())["cells"][0]["outputs"]
+    assert [output["text"] for output in outputs] == [["UserWarning: x\n"], ["Python 3.11\n"]]
