@@ -77,7 +77,7 @@ _FULL_EPOCHS = {
     "dropout": 30,
     "augment": 30,
     "randaugment": 30,
-    "vgg": 6,
+    "vgg": 5,
     "resnet_plain": 15,
     "resnet_best": 5,
 }
