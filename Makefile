@@ -9,12 +9,12 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
-.PHONY: help course test lint unit notebooks benchmarks clean
+.PHONY: help course test lint unit notebooks site site-test matrix benchmarks clean
 .DEFAULT_GOAL := help
 
 ## help: list these targets with what they do
 help:
-	@awk '/^## [a-z]+:/ { line = substr($$0, 4); i = index(line, ":"); \
+	@awk '/^## [a-z-]+:/ { line = substr($$0, 4); i = index(line, ":"); \
 	  printf "make %-11s%s\n", substr(line, 1, i - 1), substr(line, i + 1); next } \
 	  /^##   / { printf "%17s%s\n", "", substr($$0, 6) }' $(MAKEFILE_LIST)
 
@@ -25,6 +25,11 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+# The website's tools (MkDocs, Material, mkdocs-jupyter, mkdocstrings, MathJax, Playwright).
+$(BIN)/.site-installed: $(BIN)/.installed requirements-site.txt
+	$(BIN)/python -m pip install --quiet -r requirements-site.txt
+	touch $@
+
 ## course: execute every notebook in the `full` profile, outputs written back, then
 ##   render README's course table from what they recorded (results/full)
 course: $(BIN)/.installed
@@ -32,26 +37,70 @@ course: $(BIN)/.installed
 	  echo "== $$nb"; start=$$(date +%s); \
 	  KERASCNN_PROFILE=full PYTEST_CURRENT_TEST=1 $(BIN)/jupyter nbconvert --to notebook \
 	    --execute --inplace --ExecutePreprocessor.timeout=-1 "$$nb" || exit 1; \
+	  $(BIN)/python scripts/strip_startup_logs.py "$$nb"; \
 	  echo "   $$(( $$(date +%s) - start )) s"; \
 	done
 	$(BIN)/python scripts/render_results.py
 
-## test: lint, unit tests with doctests, then every notebook in the `quick` profile
-test: lint unit notebooks
+## test: lint, unit tests with doctests, every notebook in the `quick` profile, the site
+test: lint unit notebooks site-test
 
 ## lint: ruff (lint rules and formatting) on the package, tests, benchmarks, scripts and notebooks
 lint: $(BIN)/.installed
-	$(BIN)/ruff check conftest.py kerascnn tests benchmarks scripts notebooks
-	$(BIN)/ruff format --check conftest.py kerascnn tests benchmarks scripts notebooks
+	$(BIN)/ruff check conftest.py kerascnn tests benchmarks scripts notebooks docs
+	$(BIN)/ruff format --check conftest.py kerascnn tests benchmarks scripts notebooks docs
 
 ## unit: the unit tests and every docstring example (`quick` profile)
 unit: $(BIN)/.installed
-	KERASCNN_PROFILE=quick MPLBACKEND=Agg $(BIN)/pytest -q --doctest-modules kerascnn tests
+	KERASCNN_PROFILE=quick MPLBACKEND=Agg $(BIN)/pytest -q --doctest-modules -m "not site" \
+	  kerascnn tests
 
 ## notebooks: execute every notebook in the `quick` profile with nbval (--nbval-lax)
 notebooks: $(BIN)/.installed
 	KERASCNN_PROFILE=quick $(BIN)/pytest -q -p no:cacheprovider --nbval-lax \
 	  --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg $(NOTEBOOKS)
+
+## site: the course as a static website in site/, from the committed notebooks (nothing
+##   is executed); it works offline: open site/index.html, or serve it for search:
+##   python -m http.server -d site
+site: $(BIN)/.site-installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --quiet
+
+## site-test: build the site, then check every page in headless Chromium (apt-get install
+##   chromium): console errors, images, math, next links, search; screenshots in build/site-test
+site-test: site
+	$(BIN)/pytest -q -p no:cacheprovider -m site tests/test_site.py
+
+## matrix: unit tests (not slow) and notebooks 04, 12, 15 (quick profile, nbval) under two
+##   pinned version sets, each in its own venv: the declared floors (constraints-floor.txt)
+##   and Colab's versions (constraints-colab.txt); `make matrix-floor` runs one. The
+##   notebooks run from copies in build/matrix-SET/, with their results there too, so a
+##   model file the newer Keras of .venv wrote next to the notebooks is not loaded
+MATRIX := floor colab
+MATRIX_NOTEBOOKS := $(filter notebooks/04_% notebooks/12_% notebooks/15_%,$(NOTEBOOKS))
+matrix: $(MATRIX:%=matrix-%)
+
+.venv-%/.installed: constraints-%.txt requirements.txt pyproject.toml
+	rm -rf .venv-$*
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-$*/bin/python -m pip install --quiet -c constraints-$*.txt -r requirements.txt
+	.venv-$*/bin/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+matrix-%: .venv-%/.installed
+	@.venv-$*/bin/python -c "import sys, tensorflow as tf, keras, numpy, matplotlib, PIL; \
+	  print('== $*: Python', sys.version.split()[0], 'TensorFlow', tf.__version__, \
+	  'Keras', keras.__version__, 'NumPy', numpy.__version__, \
+	  'matplotlib', matplotlib.__version__, 'Pillow', PIL.__version__)"
+	rm -rf build/matrix-$* && mkdir -p build/matrix-$*
+	cp $(MATRIX_NOTEBOOKS) build/matrix-$*/
+	KERASCNN_PROFILE=quick MPLBACKEND=Agg KERASCNN_RESULTS_DIR=$(CURDIR)/build/matrix-$*/results \
+	  .venv-$*/bin/pytest -q -p no:cacheprovider --doctest-modules -m "not slow and not site" \
+	  kerascnn tests
+	KERASCNN_PROFILE=quick KERASCNN_RESULTS_DIR=$(CURDIR)/build/matrix-$*/results \
+	  .venv-$*/bin/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+	  --nbval-sanitize-with notebooks/sanitize.cfg build/matrix-$*/*.ipynb
 
 ## benchmarks: the benchmark scripts that take minutes: RandAugment throughput, this
 ##   machine's peak GFLOP/s, time to 0.91 accuracy (full Fashion-MNIST), every accuracy
@@ -66,6 +115,7 @@ benchmarks: $(BIN)/.installed
 	$(BIN)/python benchmarks/time_to_accuracy.py
 	$(BIN)/python benchmarks/accuracy.py --quick
 
-## clean: remove the virtual environment and the tool caches
+## clean: remove the virtual environments, the built site and the tool caches
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MATRIX:%=.venv-%) site build/mkdocs-jupyter-cache build/site-test \
+	  .pytest_cache .ruff_cache

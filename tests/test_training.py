@@ -39,8 +39,8 @@ def quick_profile(monkeypatch):
 # --- compile_and_fit ------------------------------------------------------------------
 
 
-def test_compile_and_fit_trains_and_prints_one_line_per_epoch(fashion, capsys):
-    history = compile_and_fit(tiny_model(), fashion["train"], fashion["val"], epochs=2)
+def test_compile_and_fit_trains_and_verbose_2_prints_one_line_per_epoch(fashion, capsys):
+    history = compile_and_fit(tiny_model(), fashion["train"], fashion["val"], epochs=2, verbose=2)
     assert isinstance(history, keras.callbacks.History)
     assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
     assert len(history.history["loss"]) == 2

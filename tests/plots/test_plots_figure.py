@@ -87,6 +87,6 @@ def test_every_public_figure_is_exported():
         if name.startswith(("plot_", "show_"))
         and getattr(getattr(plots, module), name).__module__.endswith(module)
     }
-    assert public == set(plots.__all__) and len(public) == 21
+    assert public == set(plots.__all__) and len(public) == 22
     for name in plots.__all__:
         assert getattr(plots, name).__doc__.count(">>> ") >= 1, f"{name} needs an example"
