@@ -1,11 +1,11 @@
 """The project's own documents: the syllabus names real notebooks, README links stay inside."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
+from script_loader import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,17 +29,8 @@ def test_readme_links_point_inside_the_project():
     assert "shared/seed" not in text, "README must not send readers outside the project"
 
 
-def _set_repository_module():
-    spec = importlib.util.spec_from_file_location(
-        "set_repository", ROOT / "scripts" / "set_repository.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_every_notebook_names_one_repository_and_its_own_file():
-    module = _set_repository_module()
+    module = load_script("set_repository")
     named = set()
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         found = module.repositories(path)
@@ -50,7 +41,7 @@ def test_every_notebook_names_one_repository_and_its_own_file():
 
 
 def test_set_repository_rewrites_badge_and_install_only(tmp_path):
-    module = _set_repository_module()
+    module = load_script("set_repository")
     source = ROOT / "notebooks" / "14_resnet.ipynb"
     copy = tmp_path / source.name
     copy.write_text(source.read_text())
@@ -105,11 +96,7 @@ def test_every_exercise_has_a_solution_that_starts_hidden(notebook):
 
 
 def test_strip_startup_logs_removes_only_tensorflows_startup_lines(tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        "strip_startup_logs", ROOT / "scripts" / "strip_startup_logs.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("strip_startup_logs")
     startup = [
         "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
         "I0000 00:00:1795986906.002864   25989 cudart_stub.cc:31] Could not find cuda drivers "

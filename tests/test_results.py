@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from script_loader import load_script
 
 from kerascnn import profiles, results
 
@@ -62,25 +62,16 @@ def test_leaderboard_ranks_every_recorded_model(results_dir):
     assert results.leaderboard("full") == []
 
 
-def _render_module():
-    spec = importlib.util.spec_from_file_location(
-        "render_results", ROOT / "scripts" / "render_results.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_render_table_marks_notebooks_not_yet_run():
     entry = {"machine": "CPU X", "date": "2026-11-29", "seconds": 60.0, "headline": "done"}
-    table = _render_module().render_table({"01_a": entry}, ["01_a", "02_b"])
+    table = load_script("render_results").render_table({"01_a": entry}, ["01_a", "02_b"])
     assert "| `01_a` | CPU X | 2026-11-29 | 60 | done |" in table
     assert "| `02_b` | | | | not yet run in the `full` profile |" in table
     assert "1 of 2 notebooks recorded" in table
 
 
 def test_readme_course_table_is_rendered_from_the_recorded_results():
-    module = _render_module()
+    module = load_script("render_results")
     readme = (ROOT / "README.md").read_text()
     assert module.rendered_readme(readme) == readme, (
         "README's course table is stale: run python scripts/render_results.py"
