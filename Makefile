@@ -31,7 +31,8 @@ $(BIN)/.site-installed: $(BIN)/.installed requirements-site.txt
 	touch $@
 
 ## course: execute every notebook in the `full` profile, outputs written back, then
-##   render README's course table from what they recorded (results/full)
+##   render README's course table and each notebook's "Time to run" line from what they
+##   recorded (results/full; the quick times: benchmarks/course_time.py --record)
 course: $(BIN)/.installed
 	@for nb in $(NOTEBOOKS); do \
 	  echo "== $$nb"; start=$$(date +%s); \

@@ -76,3 +76,32 @@ def test_readme_course_table_is_rendered_from_the_recorded_results():
     assert module.rendered_readme(readme) == readme, (
         "README's course table is stale: run python scripts/render_results.py"
     )
+
+
+def test_time_line_states_both_profiles_or_says_not_measured():
+    module = load_script("render_results")
+    full = {"machine": "CPU X", "date": "2026-12-06", "seconds": 600.0}
+    quick = {"machine": "CPU X", "date": "2026-12-06", "seconds": 25.0}
+    line = module.render_time_line(full, quick)
+    assert line.startswith("**Time to run:** `full` profile 10.0 min on CPU X (2026-12-06")
+    assert "`quick` profile 25 s on CPU X" in line
+    assert "`quick` profile not yet measured" in module.render_time_line(full, None)
+
+
+def test_rendered_notebook_changes_only_the_time_line():
+    module = load_script("render_results")
+    path = sorted((ROOT / "notebooks").glob("01_*.ipynb"))[0]
+    text = path.read_text()
+    new = module.rendered_notebook(text, "**Time to run:** 1 s.")
+    assert json.loads(new)["cells"][1:] == json.loads(text)["cells"][1:]
+    assert "**Time to run:** 1 s." in "".join(json.loads(new)["cells"][0]["source"])
+    assert len(new.splitlines()) == len(text.splitlines())
+
+
+def test_notebook_time_lines_are_rendered_from_the_measurements():
+    stale = [
+        path.name
+        for path, (old, new) in load_script("render_results").rendered_notebooks().items()
+        if old != new
+    ]
+    assert not stale, f"stale Time to run lines in {stale}: run python scripts/render_results.py"
