@@ -56,7 +56,8 @@ unit: $(BIN)/.installed
 	KERASCNN_PROFILE=quick MPLBACKEND=Agg $(BIN)/pytest -q --doctest-modules -m "not site" \
 	  kerascnn tests
 
-## notebooks: execute every notebook in the `quick` profile with nbval (--nbval-lax)
+## notebooks: execute every notebook in the `quick` profile with nbval (--nbval-lax);
+##   with KERASCNN_RECORD_TIMES=1 their times go to results/course_time_quick.json
 notebooks: $(BIN)/.installed
 	KERASCNN_PROFILE=quick $(BIN)/pytest -q -p no:cacheprovider --nbval-lax \
 	  --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg $(NOTEBOOKS)

@@ -1,5 +1,15 @@
 """Shared by every test, doctests of the package included: headless matplotlib, and each
-figure closed after its test so that no run keeps dozens of figures open."""
+figure closed after its test so that no run keeps dozens of figures open.
+
+When nbval executes the notebooks (``make notebooks``) with ``KERASCNN_RECORD_TIMES=1``,
+each notebook's wall time (from its first cell to its last) is written to
+``results/course_time_<profile>.json``, the file ``benchmarks/course_time.py --record``
+writes, from which ``scripts/render_results.py`` renders the notebooks' "Time to run"."""
+
+import datetime
+import json
+import os
+from pathlib import Path
 
 import matplotlib
 
@@ -8,8 +18,31 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pytest
 
+_NOTEBOOK_SPANS: dict[str, list[float]] = {}  # notebook -> [first start, last stop]
+
 
 @pytest.fixture(autouse=True)
 def close_figures():
     yield
     plt.close("all")
+
+
+def pytest_runtest_logreport(report):
+    path = report.nodeid.split("::")[0]
+    if path.endswith(".ipynb"):
+        span = _NOTEBOOK_SPANS.setdefault(Path(path).stem, [report.start, report.stop])
+        span[:] = [min(span[0], report.start), max(span[1], report.stop)]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not (os.environ.get("KERASCNN_RECORD_TIMES") and _NOTEBOOK_SPANS):
+        return
+    from kerascnn import environment, profiles, results
+
+    path = results.results_dir() / f"course_time_{profiles.get_profile().name}.json"
+    run = {
+        "machine": environment.cpu_description(),
+        "date": str(datetime.date.today()),
+        "notebooks": {name: round(b - a, 1) for name, (a, b) in sorted(_NOTEBOOK_SPANS.items())},
+    }
+    path.write_text(json.dumps(run, indent=1) + "\n")

@@ -2,8 +2,9 @@
 
 ``make course`` runs every notebook in the ``full`` profile; each ends with
 ``kerascnn.results.record(...)``, which writes ``results/full/<notebook>.json``.
-``python benchmarks/course_time.py --profile quick --record`` times every notebook in
-the ``quick`` profile and writes ``results/course_time_quick.json``. This script turns
+``KERASCNN_RECORD_TIMES=1 make notebooks`` (or ``python benchmarks/course_time.py
+--profile quick --record``) times every notebook in the ``quick`` profile and writes
+``results/course_time_quick.json``. This script turns
 those files into the table between the ``results:start`` and ``results:end`` markers of
 README.md and into the ``**Time to run:**`` line of each notebook's title cell, so the
 numbers a reader sees are the runs' numbers, never typed.
@@ -65,7 +66,7 @@ def render_time_line(full: dict | None, quick: dict | None) -> str:
     parts = []
     for profile, entry, how in (
         ("full", full, "`make course`"),
-        ("quick", quick, "`benchmarks/course_time.py --profile quick`"),
+        ("quick", quick, "`make notebooks`"),
     ):
         if entry is None:
             parts.append(f"`{profile}` profile not yet measured")
