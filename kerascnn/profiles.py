@@ -5,8 +5,9 @@
 * ``full`` (the default, what ``make course`` runs): the whole Fashion-MNIST training
   set and the epochs a real result needs.
 * ``quick`` (what ``make test`` and CI run): the real subset shipped in ``data/``
-  (10,000 training and 2,000 test images) and a few epochs, so that each notebook runs
-  in about a minute on 2 CPU cores.
+  (10,000 training and 2,000 test images) and one or two epochs (a few more where a
+  notebook needs a model to overfit), so that CI checks that every cell runs; its
+  numbers show a direction at most. Each notebook's title cell states its measured time.
 
 Notebooks read data sizes and epochs from :func:`get_profile`, never from literals.
 """
