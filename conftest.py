@@ -6,8 +6,6 @@ each notebook's wall time (from its first cell to its last) is written to
 ``results/course_time_<profile>.json``, the file ``benchmarks/course_time.py --record``
 writes, from which ``scripts/render_results.py`` renders the notebooks' "Time to run"."""
 
-import datetime
-import json
 import os
 from pathlib import Path
 
@@ -37,12 +35,7 @@ def pytest_runtest_logreport(report):
 def pytest_sessionfinish(session, exitstatus):
     if not (os.environ.get("KERASCNN_RECORD_TIMES") and _NOTEBOOK_SPANS):
         return
-    from kerascnn import environment, profiles, results
+    from kerascnn import profiles, results
 
-    path = results.results_dir() / f"course_time_{profiles.get_profile().name}.json"
-    run = {
-        "machine": environment.cpu_description(),
-        "date": str(datetime.date.today()),
-        "notebooks": {name: round(b - a, 1) for name, (a, b) in sorted(_NOTEBOOK_SPANS.items())},
-    }
-    path.write_text(json.dumps(run, indent=1) + "\n")
+    seconds = {name: stop - start for name, (start, stop) in _NOTEBOOK_SPANS.items()}
+    results.record_course_time(profiles.get_profile().name, seconds)

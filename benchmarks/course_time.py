@@ -15,7 +15,6 @@ each notebook's "Time to run" line (the ``full`` times there come from ``make co
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -81,10 +80,7 @@ def main() -> None:
     total = sum(times.values())
     print(f"{'total':<32} {total:8.1f} s  ({total / 60:.1f} min)")
     if args.record:
-        out = results.results_dir() / f"course_time_{args.profile}.json"
-        run = {"machine": machine, "date": str(date.today()), "notebooks": times}
-        out.write_text(json.dumps(run, indent=1) + "\n")
-        print(f"recorded in {out}")
+        print(f"recorded in {results.record_course_time(args.profile, times)}")
 
 
 if __name__ == "__main__":

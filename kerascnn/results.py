@@ -141,3 +141,43 @@ def leaderboard(profile: str = "full") -> list[dict]:
         for name, entry in recorded.get("models", {}).items()
     ]
     return sorted(rows, key=lambda row: -row["test_accuracy"])
+
+
+def record_course_time(profile: str, seconds: dict[str, float]) -> Path:
+    """Write each notebook's wall time in ``profile`` to ``results/course_time_<profile>.json``.
+
+    Written by ``benchmarks/course_time.py --record`` and by ``make notebooks`` with
+    ``KERASCNN_RECORD_TIMES=1``; read by :func:`load_course_time`.
+
+    >>> import tempfile
+    >>> os.environ[RESULTS_ENV] = tempfile.mkdtemp()
+    >>> _ = record_course_time("quick", {"01_neural_networks_and_mlp": 12.34})
+    >>> load_course_time("quick")["01_neural_networks_and_mlp"]["seconds"]
+    12.3
+    >>> del os.environ[RESULTS_ENV]
+    """
+    run = {
+        "machine": environment.cpu_description(),
+        "date": datetime.date.today().isoformat(),
+        "notebooks": {name: round(float(s), 1) for name, s in sorted(seconds.items())},
+    }
+    path = results_dir() / f"course_time_{profile}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(run, indent=1) + "\n")
+    return path
+
+
+def load_course_time(profile: str) -> dict[str, dict]:
+    """Each notebook's recorded time: name -> ``{"seconds", "machine", "date"}``.
+
+    >>> isinstance(load_course_time("quick"), dict)
+    True
+    """
+    path = results_dir() / f"course_time_{profile}.json"
+    if not path.is_file():
+        return {}
+    run = json.loads(path.read_text())
+    return {
+        name: {"seconds": seconds, "machine": run["machine"], "date": run["date"]}
+        for name, seconds in run["notebooks"].items()
+    }

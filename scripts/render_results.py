@@ -25,7 +25,6 @@ from kerascnn import results
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 TIME_LINE = "**Time to run:**"
-QUICK_TIMES = "course_time_quick.json"
 
 
 def render_table(recorded: dict[str, dict], notebooks: list[str]) -> str:
@@ -78,18 +77,6 @@ def render_time_line(full: dict | None, quick: dict | None) -> str:
     return f"{TIME_LINE} {'; '.join(parts)}."
 
 
-def quick_times() -> dict[str, dict]:
-    """Each notebook's quick-profile time: name -> ``{"seconds", "machine", "date"}``."""
-    path = results.results_dir() / QUICK_TIMES
-    if not path.is_file():
-        return {}
-    run = json.loads(path.read_text())
-    return {
-        name: {"seconds": seconds, "machine": run["machine"], "date": run["date"]}
-        for name, seconds in run["notebooks"].items()
-    }
-
-
 def rendered_notebook(text: str, line: str) -> str:
     """The notebook's JSON text with its ``**Time to run:**`` line replaced by ``line``.
 
@@ -107,7 +94,7 @@ def rendered_notebook(text: str, line: str) -> str:
 
 def rendered_notebooks() -> dict[Path, tuple[str, str]]:
     """Every notebook's path -> (its text now, its text with a fresh time line)."""
-    full, quick = results.load("full"), quick_times()
+    full, quick = results.load("full"), results.load_course_time("quick")
     out = {}
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         old = path.read_text()
