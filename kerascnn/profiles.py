@@ -81,7 +81,7 @@ _FULL_EPOCHS = {
     "randaugment": 30,
     "vgg": 5,
     "resnet_plain": 15,
-    "resnet_best": 5,
+    "resnet_best": 10,
 }
 _QUICK_EPOCHS = {
     "mlp": 2,
