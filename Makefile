@@ -32,7 +32,7 @@ $(BIN)/.site-installed: $(BIN)/.installed requirements-site.txt
 
 ## course: execute every notebook in the `full` profile, outputs written back, then
 ##   render README's course table and each notebook's "Time to run" line from what they
-##   recorded (results/full; the quick times: benchmarks/course_time.py --record)
+##   recorded (results/full; the quick times: KERASCNN_RECORD_TIMES=1 make notebooks)
 course: $(BIN)/.installed
 	@for nb in $(NOTEBOOKS); do \
 	  echo "== $$nb"; start=$$(date +%s); \

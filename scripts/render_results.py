@@ -52,6 +52,11 @@ def render_table(recorded: dict[str, dict], notebooks: list[str]) -> str:
     return "\n".join(lines)
 
 
+def notebook_paths() -> list[Path]:
+    """The course's notebooks, in course order."""
+    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
 def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
@@ -96,7 +101,7 @@ def rendered_notebooks() -> dict[Path, tuple[str, str]]:
     """Every notebook's path -> (its text now, its text with a fresh time line)."""
     full, quick = results.load("full"), results.load_course_time("quick")
     out = {}
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in notebook_paths():
         old = path.read_text()
         line = render_time_line(full.get(path.stem), quick.get(path.stem))
         out[path] = (old, rendered_notebook(old, line))
@@ -107,7 +112,7 @@ def rendered_readme(readme: str) -> str:
     """README's text with the table between the markers replaced by a fresh rendering."""
     if START not in readme or END not in readme:
         raise SystemExit(f"README.md lacks the markers {START} and {END}")
-    notebooks = sorted(path.stem for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = [path.stem for path in notebook_paths()]
     table = render_table(results.load("full"), notebooks)
     head, rest = readme.split(START, 1)
     _, tail = rest.split(END, 1)
