@@ -5,6 +5,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# make notebooks runs this many notebooks side by side (pytest-xdist); 0: one at a time.
+# --dist loadfile keeps a notebook's cells (one kernel) on one worker; the notebooks are
+# handed out in NOTEBOOK_ORDER, the longest first, and 15 (which loads the model 14 saves
+# at its end) well after 14 has started, so that 14 has saved it by then.
+NOTEBOOK_WORKERS ?= 2
+NOTEBOOK_ORDER := 14 09 13 10 12 11 05 06 07 15 04 02 01 08 00 03
+ORDERED_NOTEBOOKS := $(foreach n,$(NOTEBOOK_ORDER),$(filter notebooks/$(n)_%,$(NOTEBOOKS)))
+ORDERED_NOTEBOOKS += $(filter-out $(ORDERED_NOTEBOOKS),$(NOTEBOOKS))  # any not listed: last
 # Quiet TensorFlow's C++ logs and fix hashing so runs are repeatable.
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
@@ -56,11 +64,13 @@ unit: $(BIN)/.installed
 	KERASCNN_PROFILE=quick MPLBACKEND=Agg $(BIN)/pytest -q --doctest-modules -m "not site" \
 	  kerascnn tests
 
-## notebooks: execute every notebook in the `quick` profile with nbval (--nbval-lax);
-##   with KERASCNN_RECORD_TIMES=1 their times go to results/course_time_quick.json
+## notebooks: execute every notebook in the `quick` profile with nbval (--nbval-lax), two
+##   side by side; KERASCNN_RECORD_TIMES=1 make notebooks NOTEBOOK_WORKERS=0 runs them one
+##   at a time and writes each one's time to results/course_time_quick.json
 notebooks: $(BIN)/.installed
 	KERASCNN_PROFILE=quick $(BIN)/pytest -q -p no:cacheprovider --nbval-lax \
-	  --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg $(NOTEBOOKS)
+	  -n $(NOTEBOOK_WORKERS) --dist loadfile --no-loadscope-reorder \
+	  --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg $(ORDERED_NOTEBOOKS)
 
 ## site: the course as a static website in site/, from the committed notebooks (nothing
 ##   is executed); it works offline: open site/index.html, or serve it for search:

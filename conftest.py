@@ -4,7 +4,11 @@ figure closed after its test so that no run keeps dozens of figures open.
 When nbval executes the notebooks (``make notebooks``) with ``KERASCNN_RECORD_TIMES=1``,
 each notebook's wall time (from its first cell to its last) is written to
 ``results/course_time_<profile>.json``, the file ``benchmarks/course_time.py --record``
-writes, from which ``scripts/render_results.py`` renders the notebooks' "Time to run"."""
+writes, from which ``scripts/render_results.py`` renders the notebooks' "Time to run".
+Those are each notebook's time alone on the machine, so they are recorded only from a run
+without pytest-xdist workers (``make notebooks NOTEBOOK_WORKERS=0``).
+
+"""
 
 import os
 from pathlib import Path
@@ -34,6 +38,11 @@ def pytest_runtest_logreport(report):
 
 def pytest_sessionfinish(session, exitstatus):
     if not (os.environ.get("KERASCNN_RECORD_TIMES") and _NOTEBOOK_SPANS):
+        return
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller records
+        return
+    if getattr(session.config.option, "numprocesses", None):
+        print("\nnotebook times not recorded: they ran side by side (NOTEBOOK_WORKERS=0)")
         return
     from kerascnn import profiles, results
 

@@ -82,6 +82,7 @@ _FULL_EPOCHS = {
     "vgg": 5,
     "resnet_plain": 15,
     "resnet_best": 10,
+    "toy": 300,
 }
 _QUICK_EPOCHS = {
     "mlp": 2,
@@ -91,13 +92,14 @@ _QUICK_EPOCHS = {
     "pooling": 1,
     "optimizers": 1,
     "backprop": 1,
-    "overfit": 25,
-    "dropout": 5,
-    "augment": 4,
-    "randaugment": 4,
+    "overfit": 10,
+    "dropout": 3,
+    "augment": 2,
+    "randaugment": 2,
     "vgg": 1,
     "resnet_plain": 1,
     "resnet_best": 1,
+    "toy": 100,
 }
 
 PROFILES = MappingProxyType(

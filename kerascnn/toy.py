@@ -102,7 +102,7 @@ def fit_toy_mlp(
     y: np.ndarray,
     *,
     hidden_units: Sequence[int] = (256, 256, 256),
-    epochs: int = 300,
+    epochs: int | None = None,
     learning_rate: float = 0.01,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     seed: int = DEFAULT_SEED,
@@ -116,7 +116,9 @@ def fit_toy_mlp(
     ``models.mlp((2,), 2, hidden_units=hidden_units)`` (ReLU, softmax output, Keras's
     default initialisation), named ``"toy_mlp"``. Training is full-batch Adam through
     :func:`compile_and_fit`, seeded with ``seed`` (this reseeds Keras's global random
-    generators). ``epochs`` is small work here: 300 full-batch epochs take seconds.
+    generators). ``epochs`` defaults to the course profile's ``"toy"`` experiment (300
+    full-batch epochs in ``full``, 100 in ``quick``); each costs Keras's per-epoch overhead
+    of a few tens of milliseconds, not compute.
 
     >>> x, y = make_toy_data(40)
     >>> model, history = fit_toy_mlp(x, y, hidden_units=(8,), epochs=2)
@@ -138,6 +140,7 @@ def fit_toy_mlp(
         (x, y),
         validation,
         epochs=epochs,
+        experiment="toy",  # the profile's epochs when `epochs` is None
         learning_rate=learning_rate,
         batch_size=len(x),
         verbose=verbose,
