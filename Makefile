@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # make notebooks runs this many notebooks side by side (pytest-xdist); 0: one at a time.
 # --dist loadfile keeps a notebook's cells (one kernel) on one worker; the notebooks are
-# handed out in NOTEBOOK_ORDER, the longest first, and 15 (which loads the model 14 saves
-# at its end) well after 14 has started, so that 14 has saved it by then.
+# handed out in NOTEBOOK_ORDER (--no-loadscope-reorder, pytest-xdist >= 3.8), the longest
+# first. 15 loads the model 14 saves near its end, so 15 comes late: by then 14 has long
+# saved it (without the file, 15 trains a small model itself and still passes).
 NOTEBOOK_WORKERS ?= 2
 NOTEBOOK_ORDER := 14 09 13 10 12 11 05 06 07 15 04 02 01 08 00 03
 ORDERED_NOTEBOOKS := $(foreach n,$(NOTEBOOK_ORDER),$(filter notebooks/$(n)_%,$(NOTEBOOKS)))

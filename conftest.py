@@ -6,9 +6,7 @@ each notebook's wall time (from its first cell to its last) is written to
 ``results/course_time_<profile>.json``, the file ``benchmarks/course_time.py --record``
 writes, from which ``scripts/render_results.py`` renders the notebooks' "Time to run".
 Those are each notebook's time alone on the machine, so they are recorded only from a run
-without pytest-xdist workers (``make notebooks NOTEBOOK_WORKERS=0``).
-
-"""
+without pytest-xdist workers (``make notebooks NOTEBOOK_WORKERS=0``)."""
 
 import os
 from pathlib import Path
