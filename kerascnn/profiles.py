@@ -94,14 +94,14 @@ _QUICK_EPOCHS = {
     "pooling": 1,
     "optimizers": 1,
     "backprop": 1,
-    "overfit": 10,
-    "dropout": 3,
+    "overfit": 6,
+    "dropout": 2,
     "augment": 2,
     "randaugment": 2,
     "vgg": 1,
     "resnet_plain": 1,
     "resnet_best": 1,
-    "toy": 40,
+    "toy": 20,
 }
 
 PROFILES = MappingProxyType(

@@ -117,7 +117,7 @@ def fit_toy_mlp(
     default initialisation), named ``"toy_mlp"``. Training is full-batch Adam through
     :func:`compile_and_fit`, seeded with ``seed`` (this reseeds Keras's global random
     generators). ``epochs`` defaults to the course profile's ``"toy"`` experiment (300
-    full-batch epochs in ``full``, 40 in ``quick``); each costs Keras's per-epoch overhead
+    full-batch epochs in ``full``, 20 in ``quick``); each costs Keras's per-epoch overhead
     of a few tens of milliseconds, not compute.
 
     >>> x, y = make_toy_data(40)
