@@ -116,9 +116,9 @@ def fit_toy_mlp(
     ``models.mlp((2,), 2, hidden_units=hidden_units)`` (ReLU, softmax output, Keras's
     default initialisation), named ``"toy_mlp"``. Training is full-batch Adam through
     :func:`compile_and_fit`, seeded with ``seed`` (this reseeds Keras's global random
-    generators). ``epochs`` defaults to the course profile's ``"toy"`` experiment (300
-    full-batch epochs in ``full``, 20 in ``quick``); each costs Keras's per-epoch overhead
-    of a few tens of milliseconds, not compute.
+    generators). ``epochs`` defaults to the course profile's ``"toy"`` experiment
+    (``profiles.get_profile().epochs_for("toy")``); each full-batch epoch costs Keras's
+    per-epoch overhead of a few tens of milliseconds, not compute.
 
     >>> x, y = make_toy_data(40)
     >>> model, history = fit_toy_mlp(x, y, hidden_units=(8,), epochs=2)
