@@ -21,7 +21,12 @@ epoch that the input pipeline (shuffle, augmentation, scaling) takes when run al
 
 ``--ablation E`` trains the budget-``E`` recipe and one variant per ingredient and prints
 each one's *validation* accuracy (choices are made on validation, never on test) and
-time, with and without flip TTA.
+time, with and without flip TTA. ``--seeds 0 1 2`` repeats every line per seed (the seed
+fixes the initial weights, the data order and the augmentation draws, so seed ``i`` of two
+variants is a paired run) and ends with each variant against the recipe, seed by seed
+(:func:`kerascnn.training.compare_paired`).
+
+    python benchmarks/epoch_budget.py --ablation 5 --seeds 0 1 2   # every line, three seeds
 """
 
 from __future__ import annotations
@@ -93,6 +98,36 @@ def train(recipe: training.Recipe, splits, seed: int = 0) -> dict:
     }
 
 
+def run_ablation(
+    variants: dict[str, training.Recipe], splits, seeds: list[int]
+) -> dict[str, list[float]]:
+    """Train each variant once per seed, print a line per run; return validation accuracy
+    with TTA per variant, one value per seed in the order of ``seeds``."""
+    val_tta: dict[str, list[float]] = {}
+    for name, recipe in variants.items():
+        for seed in seeds:
+            r = train(recipe, splits, seed=seed)
+            val_tta.setdefault(name, []).append(r["val_tta"])
+            print(
+                f"{name:<30} {seed:4d} {r['val']:7.4f} {r['val_tta']:8.4f} "
+                f"{r['seconds']:7.0f} {r['images_per_s']:6.0f}",
+                flush=True,
+            )
+    return val_tta
+
+
+def paired_verdicts(val_tta: dict[str, list[float]]) -> list[str]:
+    """Each variant against ``"flagship recipe"``, paired seed by seed: one sentence each."""
+    base = val_tta["flagship recipe"]
+    return [
+        training.compare_paired(
+            base, values, names=("recipe", name), metric="validation accuracy with TTA", digits=4
+        )
+        for name, values in val_tta.items()
+        if name != "flagship recipe"
+    ]
+
+
 def run_budget(epochs: int, splits, test, peak_gflops: float | None) -> dict:
     recipe = training.flagship_recipe(epochs)
     result = train(recipe, splits)
@@ -123,6 +158,14 @@ def main() -> None:
         help="with --ablation: only these variants (names as printed, e.g. 'batch 128')",
     )
     parser.add_argument(
+        "--seeds",
+        nargs="+",
+        type=int,
+        default=[0],
+        metavar="SEED",
+        help="with --ablation: train every variant once per seed (paired runs)",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="the shipped subset and 1-epoch budgets, to test the script",
@@ -141,20 +184,18 @@ def main() -> None:
     if args.ablation:
         epochs = 1 if args.quick else args.ablation
         print(f"\nAblation at {epochs} epochs: validation accuracy (choices use validation)")
-        print(f"{'variant':<30} {'val':>7} {'val+TTA':>8} {'wall s':>7} {'img/s':>6}")
+        print(f"{'variant':<30} {'seed':>4} {'val':>7} {'val+TTA':>8} {'wall s':>7} {'img/s':>6}")
         variants = ablation_variants(training.flagship_recipe(epochs))
         unknown = set(args.variants or ()) - set(variants)
         if unknown:
             parser.error(f"unknown variants {sorted(unknown)}; known: {list(variants)}")
-        for name, recipe in variants.items():
-            if args.variants and name not in args.variants:
-                continue
-            r = train(recipe, splits)
-            print(
-                f"{name:<30} {r['val']:7.4f} {r['val_tta']:8.4f} {r['seconds']:7.0f} "
-                f"{r['images_per_s']:6.0f}",
-                flush=True,
-            )
+        chosen = {
+            name: r for name, r in variants.items() if not args.variants or name in args.variants
+        }
+        val_tta = run_ablation(chosen, splits, args.seeds)
+        if len(args.seeds) > 1 and "flagship recipe" in val_tta:
+            print(f"\nAgainst the recipe, paired by seed {args.seeds} (validation with TTA):")
+            print("\n".join(paired_verdicts(val_tta)))
         return
 
     from peak_flops import conv_gflops  # benchmarks/ is on sys.path when run as a script

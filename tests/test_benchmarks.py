@@ -72,6 +72,20 @@ def test_epoch_budget_ablation_changes_one_ingredient_per_line():
         assert (name == "flagship recipe") == (not changed)
 
 
+def test_epoch_budget_ablation_pairs_seeds_and_repeats_itself(small_splits):
+    module = _load("epoch_budget")
+    train, val, _ = small_splits
+    recipe = module.training.Recipe(epochs=1, batch_size=64)
+    variants = {"flagship recipe": recipe, "the same recipe again": recipe}
+    val_tta = module.run_ablation(variants, (train, val), seeds=[0, 1])
+    assert list(val_tta) == list(variants) and all(len(v) == 2 for v in val_tta.values())
+    assert all(0.0 <= a <= 1.0 for v in val_tta.values() for a in v)
+    # one seed gives the same numbers on the same machine, so a variant's paired twin ties
+    assert val_tta["flagship recipe"] == val_tta["the same recipe again"]
+    (verdict,) = module.paired_verdicts(val_tta)
+    assert verdict.startswith("the same recipe again - recipe") and "2 seeds" in verdict
+
+
 def test_epoch_budget_runs_a_budget_and_reports(small_splits):
     module = _load("epoch_budget")
     train, val, test = small_splits
