@@ -47,15 +47,26 @@ from kerascnn.environment import cpu_description
 TARGETS = {5: (0.936, 0.934), 20: (0.947, 0.945), 50: (0.952, 0.949)}
 
 
+AUGMENTATION_NAMES = {
+    "none": "no augmentation",
+    "flip": "flips only",
+    "flip_shift": "flips + 2-px shifts",
+    "randaugment": "flips + RandAugment N=2 M=5",
+}
+
+
 def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
     """One line per ingredient: the recipe with that one choice changed."""
+    augmentations = {  # every augmentation but the recipe's own
+        name: recipe.replace(augment=augment)
+        for augment, name in AUGMENTATION_NAMES.items()
+        if augment != recipe.augment
+    }
     return {
         "flagship recipe": recipe,
         "no label smoothing": recipe.replace(label_smoothing=0.0),
         "EMA of weights (0.99)": recipe.replace(ema_momentum=0.99),
-        "no augmentation": recipe.replace(augment="none"),
-        "flips + 2-px shifts": recipe.replace(augment="flip_shift"),
-        "flips + RandAugment N=2 M=5": recipe.replace(augment="randaugment"),
+        **augmentations,
         "batch 128": recipe.replace(batch_size=128),
         "batch 512, learning rate x2": recipe.replace(
             batch_size=512, learning_rate=2 * recipe.learning_rate

@@ -63,13 +63,20 @@ def test_stop_at_target_stops_and_records():
 
 def test_epoch_budget_ablation_changes_one_ingredient_per_line():
     module = _load("epoch_budget")
-    base = module.training.flagship_recipe(20)
-    variants = module.ablation_variants(base)
-    assert variants["flagship recipe"] == base
-    for name, recipe in variants.items():
-        changed = {f for f in base.__dataclass_fields__ if getattr(recipe, f) != getattr(base, f)}
-        assert len(changed) <= 2, (name, changed)  # batch size moves with its learning rate
-        assert (name == "flagship recipe") == (not changed)
+    assert set(module.AUGMENTATION_NAMES) == set(module.training.AUGMENTATIONS)
+    for budget in (5, 20):
+        base = module.training.flagship_recipe(budget)
+        variants = module.ablation_variants(base)
+        assert variants["flagship recipe"] == base
+        # every other augmentation has its line, whichever one the recipe uses
+        augments = {r.augment for r in variants.values()}
+        assert augments == set(module.training.AUGMENTATIONS)
+        for name, recipe in variants.items():
+            changed = {
+                f for f in base.__dataclass_fields__ if getattr(recipe, f) != getattr(base, f)
+            }
+            assert len(changed) <= 2, (name, changed)  # batch size moves with its learning rate
+            assert (name == "flagship recipe") == (not changed)
 
 
 def test_epoch_budget_ablation_pairs_seeds_and_repeats_itself(small_splits):
