@@ -81,11 +81,11 @@ def record(
         **values: the numbers behind it (finite floats, ints or short strings).
 
     >>> import tempfile
-    >>> os.environ[RESULTS_ENV] = tempfile.mkdtemp()
-    >>> path = record("06_building_a_cnn", "CNN 0.920 test accuracy", cnn_test_accuracy=0.92)
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {RESULTS_ENV: tempfile.mkdtemp()}):  # a scratch folder
+    ...     path = record("06_building_a_cnn", "CNN 0.920 test accuracy", cnn_test_accuracy=0.92)
     >>> json.loads(path.read_text())["values"]
     {'cnn_test_accuracy': 0.92}
-    >>> del os.environ[RESULTS_ENV]
     """
     if not _NOTEBOOK_NAME.match(str(notebook)):
         raise ValueError(f"`notebook` must look like '06_building_a_cnn', got {notebook!r}")
@@ -150,11 +150,11 @@ def record_course_time(profile: str, seconds: dict[str, float]) -> Path:
     ``KERASCNN_RECORD_TIMES=1``; read by :func:`load_course_time`.
 
     >>> import tempfile
-    >>> os.environ[RESULTS_ENV] = tempfile.mkdtemp()
-    >>> _ = record_course_time("quick", {"01_neural_networks_and_mlp": 12.34})
-    >>> load_course_time("quick")["01_neural_networks_and_mlp"]["seconds"]
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {RESULTS_ENV: tempfile.mkdtemp()}):  # a scratch folder
+    ...     _ = record_course_time("quick", {"01_neural_networks_and_mlp": 12.34})
+    ...     load_course_time("quick")["01_neural_networks_and_mlp"]["seconds"]
     12.3
-    >>> del os.environ[RESULTS_ENV]
     """
     run = {
         "machine": environment.cpu_description(),
