@@ -11,6 +11,10 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # first. 15 loads the model 14 saves near its end, so 15 comes late: by then 14 has long
 # saved it (without the file, 15 trains a small model itself and still passes).
 NOTEBOOK_WORKERS ?= 2
+# make unit (and the version matrix) runs the unit tests in this many processes: they are
+# short, and much of their time is single-threaded (building models, tracing graphs), so
+# two processes on two cores take about half the time of one (369 s -> 169 s on machine C).
+UNIT_WORKERS ?= 2
 NOTEBOOK_ORDER := 14 09 13 10 12 11 05 06 07 15 04 02 01 08 00 03
 ORDERED_NOTEBOOKS := $(foreach n,$(NOTEBOOK_ORDER),$(filter notebooks/$(n)_%,$(NOTEBOOKS)))
 ORDERED_NOTEBOOKS += $(filter-out $(ORDERED_NOTEBOOKS),$(NOTEBOOKS))  # any not listed: last
@@ -60,10 +64,10 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check conftest.py kerascnn tests benchmarks scripts notebooks docs
 	$(BIN)/ruff format --check conftest.py kerascnn tests benchmarks scripts notebooks docs
 
-## unit: the unit tests and every docstring example (`quick` profile)
+## unit: the unit tests and every docstring example (`quick` profile), in two processes
 unit: $(BIN)/.installed
 	KERASCNN_PROFILE=quick MPLBACKEND=Agg $(BIN)/pytest -q --doctest-modules -m "not site" \
-	  kerascnn tests
+	  -n $(UNIT_WORKERS) kerascnn tests
 
 ## notebooks: execute every notebook in the `quick` profile with nbval (--nbval-lax), two
 ##   side by side; KERASCNN_RECORD_TIMES=1 make notebooks NOTEBOOK_WORKERS=0 runs them one
@@ -110,9 +114,10 @@ matrix-%: .venv-%/.installed
 	cp $(MATRIX_NOTEBOOKS) build/matrix-$*/
 	KERASCNN_PROFILE=quick MPLBACKEND=Agg KERASCNN_RESULTS_DIR=$(CURDIR)/build/matrix-$*/results \
 	  .venv-$*/bin/pytest -q -p no:cacheprovider --doctest-modules -m "not slow and not site" \
-	  kerascnn tests
+	  -n $(UNIT_WORKERS) kerascnn tests
 	KERASCNN_PROFILE=quick KERASCNN_RESULTS_DIR=$(CURDIR)/build/matrix-$*/results \
 	  .venv-$*/bin/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+	  -n $(NOTEBOOK_WORKERS) --dist loadfile \
 	  --nbval-sanitize-with notebooks/sanitize.cfg build/matrix-$*/*.ipynb
 
 ## benchmarks: the benchmark scripts that take minutes: RandAugment throughput, this
