@@ -54,6 +54,9 @@ AUGMENTATION_NAMES = {
     "randaugment": "flips + RandAugment N=2 M=5",
 }
 
+# The batch sizes the ablation tries at the recipe's learning rate.
+BATCH_SIZES = (128, 256)
+
 
 def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
     """One line per ingredient: the recipe with that one choice changed."""
@@ -62,12 +65,17 @@ def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
         for augment, name in AUGMENTATION_NAMES.items()
         if augment != recipe.augment
     }
+    batches = {  # batch 128 and 256 at the recipe's learning rate, but the recipe's own
+        f"batch {size}": recipe.replace(batch_size=size)
+        for size in BATCH_SIZES
+        if size != recipe.batch_size
+    }
     return {
         "flagship recipe": recipe,
         "no label smoothing": recipe.replace(label_smoothing=0.0),
         "EMA of weights (0.99)": recipe.replace(ema_momentum=0.99),
         **augmentations,
-        "batch 128": recipe.replace(batch_size=128),
+        **batches,
         "batch 512, learning rate x2": recipe.replace(
             batch_size=512, learning_rate=2 * recipe.learning_rate
         ),

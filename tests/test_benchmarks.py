@@ -71,6 +71,8 @@ def test_epoch_budget_ablation_changes_one_ingredient_per_line():
         # every other augmentation has its line, whichever one the recipe uses
         augments = {r.augment for r in variants.values()}
         assert augments == set(module.training.AUGMENTATIONS)
+        # so does every batch size the ablation tries, whichever one the recipe uses
+        assert set(module.BATCH_SIZES) <= {r.batch_size for r in variants.values()}
         for name, recipe in variants.items():
             changed = {
                 f for f in base.__dataclass_fields__ if getattr(recipe, f) != getattr(base, f)
