@@ -430,8 +430,8 @@ def flagship_recipe(epochs: int) -> Recipe:
       the shifts won on validation at 20 epochs on every seed tried (README's ablation
       table). Shorter budgets keep flips alone until their own ablation says otherwise.
     - up to ``SMALL_BATCH_UP_TO_EPOCHS`` epochs, batch 128 instead of 256 (same learning
-      rate): twice the optimizer steps where the budget is too short for 256 to converge;
-      it won on validation at 5 epochs on every seed tried, for about a quarter more time
+      rate), so twice the optimizer steps in the same epochs; it won on validation at 5
+      epochs on every seed tried (README's ablation table), for about a quarter more time
       per image on 2 CPU cores. Longer budgets, notebook 14's 10 included, keep 256 until
       their own ablation says otherwise.
 
