@@ -53,6 +53,28 @@ def test_compile_and_fit_trains_and_verbose_2_prints_one_line_per_epoch(fashion,
     assert diagnose(history).verdict == "not enough epochs to tell"
 
 
+def count_traces(model: keras.Model) -> list[int]:
+    """Make ``model`` count how often TensorFlow traces its training step."""
+    traces, step = [], model.train_step
+    model.train_step = lambda batch: traces.append(1) or step(batch)
+    return traces
+
+
+def test_compile_and_fit_traces_the_training_step_once(fashion):
+    # The optimizer is built before fit; built inside the first trace, its variables
+    # make TensorFlow trace the step a second time (seconds per model on a CPU).
+    model = tiny_model()
+    traces = count_traces(model)
+    compile_and_fit(model, fashion["train"], fashion["val"], epochs=2, verbose=0)
+    assert len(traces) == 1
+
+
+def test_compile_and_fit_trains_a_model_built_on_its_first_batch(fashion):
+    model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, "softmax")])
+    history = compile_and_fit(model, fashion["train"], epochs=2, verbose=0)
+    assert model.optimizer.built and history.history["loss"][1] < history.history["loss"][0]
+
+
 def test_epochs_come_from_the_profile(fashion, quick_profile):
     history = compile_and_fit(
         tiny_model(), fashion["train"], fashion["val"], experiment="feature_maps", verbose=0
@@ -215,6 +237,14 @@ def test_fit_recipe_same_seed_same_weights(fresh_python):
         assert all(np.array_equal(a, b) for a, b in zip(first, second))
         print("ok")
     """)
+
+
+def test_fit_recipe_traces_the_training_step_once(subset_arrays):
+    train, _ = subset_arrays
+    model = small_flagship()
+    traces = count_traces(model)
+    training.fit_recipe(training.Recipe(epochs=2, batch_size=128), train, model=model, verbose=0)
+    assert len(traces) == 1
 
 
 def test_fit_recipe_builds_the_flagship_by_default(subset_arrays):
