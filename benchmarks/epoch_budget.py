@@ -55,7 +55,7 @@ AUGMENTATION_NAMES = {
 }
 
 # The batch sizes the ablation tries at the recipe's learning rate.
-BATCH_SIZES = (128, 256)
+BATCH_SIZES = (64, 128, 256)
 
 
 def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
@@ -65,7 +65,7 @@ def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
         for augment, name in AUGMENTATION_NAMES.items()
         if augment != recipe.augment
     }
-    batches = {  # batch 128 and 256 at the recipe's learning rate, but the recipe's own
+    batches = {  # each of BATCH_SIZES at the recipe's learning rate, but the recipe's own
         f"batch {size}": recipe.replace(batch_size=size)
         for size in BATCH_SIZES
         if size != recipe.batch_size
