@@ -55,6 +55,7 @@ def compile_and_fit(
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
             metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
         )
+        model.optimizer.build(model.trainable_variables)  # one trace of the step, not two
         stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=early_stopping,
                                              restore_best_weights=True)
         return model.fit(train, validation_data=validation, epochs=epochs,
@@ -171,7 +172,8 @@ def _build_optimizer(model: keras.Model) -> None:
     without ``Input``) is left to Keras, which builds both on the first batch.
     """
     if model.built and not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
+        with model.distribute_strategy.scope():  # mirrored weights get mirrored moments
+            model.optimizer.build(model.trainable_variables)
 
 
 class RunSummary(keras.callbacks.Callback):
@@ -492,6 +494,7 @@ def fit_recipe(
         model.compile(optimizer=keras.optimizers.AdamW(one_cycle, weight_decay=...),
                       loss=keras.losses.CategoricalCrossentropy(label_smoothing=...),
                       metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
+        model.optimizer.build(model.trainable_variables)  # one trace of the step, not two
         model.fit(train_dataset, validation_data=val_dataset, epochs=recipe.epochs)
 
     with one-hot labels (label smoothing needs them). Returns the trained model (with

@@ -75,6 +75,36 @@ def test_compile_and_fit_trains_a_model_built_on_its_first_batch(fashion):
     assert model.optimizer.built and history.history["loss"][1] < history.history["loss"][0]
 
 
+def test_compile_and_fit_builds_a_mirrored_models_optimizer_under_its_strategy(fresh_python):
+    # The optimizer built early is built as Keras builds it: under the model's strategy.
+    # Inside the scope its moments are mirrored like the weights; outside it, Keras's own
+    # error stands instead of a run with moments on one device.
+    fresh_python("""
+        import keras, pytest
+        import tensorflow as tf
+        from kerascnn import data, distributed, training
+        distributed.split_cpu(2)
+        strategy = distributed.mirrored_strategy()
+        (x, y), _ = data.load_fashion_mnist_subset()
+        train = (data.to_float_images(x[:256]), y[:256])
+        def mlp():
+            return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                                     keras.layers.Dense(10, activation="softmax")])
+        with strategy.scope():
+            model = mlp()
+            training.compile_and_fit(model, train, epochs=1, batch_size=64, verbose=0)
+        moments = model.optimizer.variables[2:]  # after the step count and learning rate
+        assert moments and all(
+            isinstance(v.value, tf.distribute.DistributedValues) for v in moments
+        )
+        with strategy.scope():
+            model = mlp()
+        with pytest.raises(RuntimeError, match="Mixing different tf.distribute.Strategy"):
+            training.compile_and_fit(model, train, epochs=1, batch_size=64, verbose=0)
+        print("ok")
+    """)
+
+
 def test_epochs_come_from_the_profile(fashion, quick_profile):
     history = compile_and_fit(
         tiny_model(), fashion["train"], fashion["val"], experiment="feature_maps", verbose=0
