@@ -696,33 +696,41 @@ def _join(processes: Sequence[subprocess.Popen], out: Path, timeout: float, star
         time.sleep(0.1)
 
 
-def measure_throughput(
-    *,
-    model: str = "cnn",
-    steps: int = 20,
-    global_batch_size: int = 128,
-    timeout: float = 300.0,
-) -> dict[str, float]:
-    """Training images per second: 1 replica, 2 mirrored replicas, 2 worker processes.
+def throughput(mirrored: MirroredRun, workers: WorkerRun) -> dict[str, float]:
+    """Training images per second of runs already made: 1 replica, 2 replicas, 2 workers.
 
-    The same model, global batches and SGD step in the three set-ups (the first step,
-    which traces the graph, is not timed). On one CPU the two replicas and the two
-    workers share the same cores, so expect no speed-up, only the cost of the
-    all-reduce (and, for workers, of gRPC between processes): a measurement of the
-    overhead, not of scaling. Needs two logical CPUs (:func:`split_cpu` first). Example
-    (in a fresh process, takes a minute)::
+    ``mirrored`` comes from :func:`train_mirrored` (its one-device and two-replica runs),
+    ``workers`` from :func:`run_workers`; train both on the same model and global batches,
+    so that the three set-ups differ only in how the work is spread. Each speed counts the
+    steps after the first (which traces the graph); the workers' is the slower worker's.
+    On one CPU the replicas and the workers share the same cores, so expect no speed-up,
+    only the cost of the all-reduce (and, for workers, of gRPC between processes): a
+    measurement of the overhead, not of scaling. Runs of different lengths raise
+    ``ValueError``.
 
-        split_cpu(2)
-        measure_throughput()  # {'1 replica': ..., '2 replicas': ..., '2 workers': ...}
+    >>> def result(speed):
+    ...     return TrainResult(replicas=1, replica_weights=[[]], losses=[1.0, 0.9],
+    ...                        images_per_second=speed)
+    >>> run = MirroredRun(mirrored=result(900.0), reference=result(1000.0))
+    >>> workers = WorkerRun(ports=[1, 2], logs=["", ""], weights=[[], []],
+    ...                     losses=[[1.0, 0.9], [1.0, 0.9]], images_per_second=[500.0, 450.0],
+    ...                     seconds=9.0)
+    >>> throughput(run, workers)
+    {'1 replica': 1000.0, '2 replicas': 900.0, '2 workers': 450.0}
     """
-    x, y = training_batches(steps, global_batch_size)
-    run = train_mirrored(MODELS[model], x, y, global_batch_size=global_batch_size)
-    workers = run_workers(
-        2, steps=steps, global_batch_size=global_batch_size, model=model, timeout=timeout
-    )
+    steps = {
+        "1 replica": len(mirrored.reference.losses),
+        "2 replicas": len(mirrored.mirrored.losses),
+        **{f"worker {i}": len(losses) for i, losses in enumerate(workers.losses)},
+    }
+    if len(set(steps.values())) != 1:
+        raise ValueError(
+            f"the runs trained different numbers of steps ({steps}): train them on the same "
+            "global batches to compare their speeds"
+        )
     return {
-        "1 replica": run.reference.images_per_second,
-        "2 replicas": run.mirrored.images_per_second,
+        "1 replica": mirrored.reference.images_per_second,
+        "2 replicas": mirrored.mirrored.images_per_second,
         "2 workers": min(workers.images_per_second),
     }
 

@@ -124,6 +124,25 @@ def test_two_replicas_compute_what_one_device_computes(fresh_python):
     )
 
 
+def _result(steps: int, speed: float) -> distributed.TrainResult:
+    return distributed.TrainResult(1, [[]], [1.0] * steps, speed)
+
+
+def test_throughput_reads_the_runs_and_refuses_runs_of_different_lengths():
+    run = distributed.MirroredRun(mirrored=_result(5, 900.0), reference=_result(5, 1000.0))
+    workers = distributed.WorkerRun(
+        [1, 2], ["", ""], [[], []], [[1.0] * 5] * 2, [500.0, 450.0], 9.0
+    )
+    assert distributed.throughput(run, workers) == {
+        "1 replica": 1000.0,
+        "2 replicas": 900.0,
+        "2 workers": 450.0,  # the slower worker sets the pace
+    }
+    short = distributed.WorkerRun([1, 2], ["", ""], [[], []], [[1.0] * 3] * 2, [500.0] * 2, 9.0)
+    with pytest.raises(ValueError, match="different numbers of steps"):
+        distributed.throughput(run, short)
+
+
 @pytest.mark.slow
 def test_two_workers_on_localhost_end_with_the_same_weights():
     run = distributed.run_workers(2, steps=3, global_batch_size=32, timeout=240, reference=True)
