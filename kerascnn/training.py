@@ -448,8 +448,8 @@ def flagship_recipe(epochs: int) -> Recipe:
     - up to ``SMALL_BATCH_UP_TO_EPOCHS`` epochs, batch 128 instead of 256 (same learning
       rate), so twice the optimizer steps in the same epochs; it won on validation at 5
       epochs on every seed tried (README's ablation table), for about a quarter more time
-      per image on 2 CPU cores. Longer budgets, notebook 14's 10 included, keep 256 until
-      their own ablation says otherwise.
+      per image on 2 CPU cores. Longer budgets keep 256: at 20 epochs batch 128 was within
+      noise on validation (README's ablation table), and notebook 14's 10 is unmeasured.
 
     >>> flagship_recipe(5).augment, flagship_recipe(20).augment
     ('flip', 'flip_shift')
