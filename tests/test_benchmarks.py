@@ -28,11 +28,13 @@ def small_splits(fashion_subset):
     return (x_tr, y_tr), (x_val, y_val), (x_test[:200], y_test[:200])
 
 
-@pytest.mark.parametrize("row", ["mlp", "cnn", "vgg", "flagship"])
+@pytest.mark.parametrize("row", ["mlp", "cnn", "vgg", "vgg_flagship_recipe", "flagship"])
 def test_accuracy_rows_train_and_report(row, small_splits):
     accuracy = _load("accuracy")
-    if row == "flagship":
-        result = accuracy.run_flagship(small_splits, quick=True)
+    if row in accuracy.FLAGSHIP_RECIPE_ROWS:
+        result = accuracy.run_flagship_recipe(
+            row, accuracy.FLAGSHIP_RECIPE_ROWS[row], small_splits, quick=True
+        )
     else:
         result = accuracy.run_row(row, accuracy.RECIPES[row], small_splits, quick=True)
     assert result["epochs"] == 1
