@@ -27,6 +27,10 @@ variants is a paired run) and ends with each variant against the recipe, seed by
 (:func:`kerascnn.training.compare_paired`).
 
     python benchmarks/epoch_budget.py --ablation 5 --seeds 0 1 2   # every line, three seeds
+
+``--precision mixed_bfloat16`` builds every model under Keras's ``mixed_bfloat16`` dtype
+policy (bfloat16 arithmetic, float32 weights; the classifier stays float32), for the
+ablation's mixed-precision line: run the same command with and without it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from datetime import date
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import keras
 import numpy as np
 
 from kerascnn import data, models, profiles, training
@@ -185,18 +190,25 @@ def main() -> None:
         help="with --ablation: train every variant once per seed (paired runs)",
     )
     parser.add_argument(
+        "--precision",
+        choices=("float32", "mixed_bfloat16"),
+        default="float32",
+        help="the Keras dtype policy every model is built under",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="the shipped subset and 1-epoch budgets, to test the script",
     )
     args = parser.parse_args()
+    keras.mixed_precision.set_global_policy(args.precision)
     loader = data.load_fashion_mnist_subset if args.quick else data.load_fashion_mnist
     (x_train, y_train), test = loader()
     splits = data.train_val_split(x_train, y_train, val_fraction=0.1, seed=0)
     print(
         f"Flagship recipe at fixed epoch budgets, {'quick (subset)' if args.quick else 'full'}"
-        f", {date.today()}, {cpu_description()}, train {len(splits[0][0])} / validation "
-        f"{len(splits[1][0])} / test {len(test[0])}",
+        f", {date.today()}, {cpu_description()}, {args.precision}, "
+        f"train {len(splits[0][0])} / validation {len(splits[1][0])} / test {len(test[0])}",
         flush=True,
     )
 

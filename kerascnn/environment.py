@@ -18,7 +18,8 @@ _VECTOR_SETS = ("avx512f", "avx2", "avx", "sse4_2", "neon", "asimd")
 
 
 def cpu_description(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> str:
-    """The CPU model, its widest vector instruction set and the core count, in one line.
+    """The CPU model, its widest vector instruction set (and AMX, Intel's matrix units,
+    where present) and the core count, in one line.
 
     Machines with the same core count can differ 3-7x in speed (an AVX2-only core runs
     TensorFlow's kernels at a fraction of an AVX-512 one), so every time the course or a
@@ -42,6 +43,8 @@ def cpu_description(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> str:
     isa = f"{platform.machine()}, {widest}" if widest else platform.machine()
     if vector == "avx2":
         isa += ", no AVX-512"
+    if "amx_bf16" in flags:  # Intel's matrix units: bfloat16 matmuls and convolutions
+        isa += ", AMX"
     return f"{model} ({isa}), {os.cpu_count()} CPU cores"
 
 

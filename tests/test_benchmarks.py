@@ -105,3 +105,26 @@ def test_epoch_budget_runs_a_budget_and_reports(small_splits):
     assert result["images_per_s"] > 0 and result["gflops"] > 0
     assert result["peak_share"] == pytest.approx(result["gflops"] / 100.0)
     assert result["pipeline_share"] > 0
+
+
+def test_peak_flops_measures_float32_and_bfloat16():
+    module = _load("peak_flops")
+    for dtype in ("float32", "bfloat16"):
+        assert module.matmul_gflops(64, dtype=dtype) > 0
+        assert module.conv_gflops(batch=4, side=7, channels=8, dtype=dtype) > 0
+
+
+def test_epoch_budget_trains_under_mixed_bfloat16(small_splits):
+    module = _load("epoch_budget")
+    train, val, _ = small_splits
+    keras = module.keras
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")  # what --precision sets
+    try:
+        result = module.train(module.training.Recipe(epochs=1, batch_size=64), (train, val))
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    model = result["model"]
+    assert model.get_layer("stem_conv").compute_dtype == "bfloat16"
+    assert model.get_layer("stem_conv").kernel.dtype == "float32"  # weights stay float32
+    assert model.get_layer("predictions").compute_dtype == "float32"  # a stable softmax
+    assert 0.0 <= result["val_tta"] <= 1.0

@@ -11,6 +11,7 @@ from kerascnn import environment
         ("fpu sse4_2 avx avx2 fma", "AVX2, no AVX-512"),
         ("fpu sse4_2 avx avx2 avx512f avx512bw", "AVX-512"),
         ("fpu sse4_2", "SSE4.2"),
+        ("fpu avx2 avx512f avx512_bf16 amx_bf16 amx_tile", "AVX-512, AMX"),
     ],
 )
 def test_cpu_description_names_the_widest_vector_set(tmp_path, flags, expected):
