@@ -16,7 +16,8 @@ flip and flip TTA) and 0.949 in 50 (random erasing). Each budget here is its own
 Printed per budget: validation and test accuracy (both with flip TTA), the target,
 training wall time, training images/s, the achieved GFLOP/s (``mflops`` per image from
 ``models.summarize`` x 3 for the backward pass x images/s) as a share of this
-machine's measured conv peak (``benchmarks/peak_flops.py``), and the share of an
+machine's measured conv peak (``benchmarks/peak_flops.py``, in the models' compute
+dtype: float32, or bfloat16 under ``--precision mixed_bfloat16``), and the share of an
 epoch that the input pipeline (shuffle, augmentation, scaling) takes when run alone.
 
 ``--ablation E`` trains the budget-``E`` recipe and one variant per ingredient and prints
@@ -231,8 +232,10 @@ def main() -> None:
 
     from peak_flops import conv_gflops  # benchmarks/ is on sys.path when run as a script
 
-    peak = conv_gflops()
-    print(f"measured conv peak (3x3, 256x14x14x64): {peak:.1f} GFLOP/s\n")
+    # the peak of the arithmetic the models compute in (bfloat16 under mixed_bfloat16)
+    compute_dtype = keras.mixed_precision.global_policy().compute_dtype
+    peak = conv_gflops(dtype=compute_dtype)
+    print(f"measured conv peak (3x3, 256x14x14x64, {compute_dtype}): {peak:.1f} GFLOP/s\n")
     print(
         f"{'epochs':>6} {'val':>7} {'test':>7} {'target':>7} {'fast.ai':>7} {'wall s':>7} "
         f"{'img/s':>6} {'GFLOP/s':>8} {'of peak':>7} {'input pipeline':>15}"
