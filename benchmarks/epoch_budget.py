@@ -57,6 +57,7 @@ AUGMENTATION_NAMES = {
     "none": "no augmentation",
     "flip": "flips only",
     "flip_shift": "flips + 2-px shifts",
+    "flip_shift_erase": "flips + 2-px shifts + erasing",
     "randaugment": "flips + RandAugment N=2 M=5",
 }
 

@@ -242,6 +242,17 @@ def test_recipe_augmentation_keeps_images(augment):
     assert out.shape == images.shape and out.min() >= 0 and out.max() <= 255
 
 
+def test_recipe_erasing_paints_grey_squares_of_a_fifth_of_the_side():
+    layer = training.Recipe(epochs=1, augment="flip_shift_erase").augmentation(seed=0)
+    images = np.full((64, 28, 28, 1), 200.0, "float32")
+    out = np.asarray(layer(images, training=True))[..., 0]
+    grey = (out == 128).sum(axis=(1, 2))
+    side = round(0.2 * 28)  # 6 px: fast.ai's patches of 0.2 of the side
+    # ERASE_PATCHES squares each, clipped at the border and possibly overlapping
+    assert grey.max() <= training.ERASE_PATCHES * side**2
+    assert (grey == training.ERASE_PATCHES * side**2).any() and (grey > 0).all()
+
+
 def test_fit_recipe_records_validation(subset_arrays):
     train, val = subset_arrays
     recipe = training.Recipe(epochs=2, batch_size=64)
