@@ -317,9 +317,10 @@ def repeat(
 # --------------------------------------------------------------------------------------
 
 AUGMENTATIONS = ("none", "flip", "flip_shift", "flip_shift_erase", "randaugment")
-# Random erasing as fast.ai's Fashion-MNIST notebook does it (patches of 0.2 of the side,
-# 0 to 4 of them, about 2 on average): two cutouts per image of RandAugment's "cutout"
-# op at magnitude 10, whose side is 0.2 of the image's (6 px on 28 px), filled with grey.
+# Random erasing after fast.ai's Fashion-MNIST notebook, which paints 0 to 4 squares
+# (2 on average) of int(0.2 x side) = 5 px with noise, at places drawn once per batch:
+# here two cutouts per image of RandAugment's "cutout" op at magnitude 10, whose side is
+# 0.2 of the image's rounded (6 px on 28 px), filled with grey, placed per image.
 ERASE_PATCHES = 2
 ERASE_MAGNITUDE = 10.0
 
@@ -424,8 +425,8 @@ class Recipe:
                 keras.layers.RandomTranslation(2 / 28, 2 / 28, fill_mode="constant", seed=seed)
             )
         if self.augment == "flip_shift_erase":
-            # keras.layers.RandomErasing arrived in Keras 3.9 (the floor is 3.5): the
-            # package's own cutout op, drawn per image by RandAugment, does the same.
+            # keras.layers.RandomErasing (random sizes and shapes) arrived in Keras 3.9
+            # and the floor is 3.5: the package's own cutout op paints fixed squares.
             stack.append(
                 RandAugment(
                     num_ops=ERASE_PATCHES, magnitude=ERASE_MAGNITUDE, ops=["cutout"], seed=seed

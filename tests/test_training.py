@@ -247,7 +247,7 @@ def test_recipe_erasing_paints_grey_squares_of_a_fifth_of_the_side():
     images = np.full((64, 28, 28, 1), 200.0, "float32")
     out = np.asarray(layer(images, training=True))[..., 0]
     grey = (out == 128).sum(axis=(1, 2))
-    side = round(0.2 * 28)  # 6 px: fast.ai's patches of 0.2 of the side
+    side = round(0.2 * 28)  # 6 px: 0.2 of the side, rounded
     # ERASE_PATCHES squares each, clipped at the border and possibly overlapping
     assert grey.max() <= training.ERASE_PATCHES * side**2
     assert (grey == training.ERASE_PATCHES * side**2).any() and (grey > 0).all()
