@@ -22,12 +22,18 @@ epoch that the input pipeline (shuffle, augmentation, scaling) takes when run al
 
 ``--ablation E`` trains the budget-``E`` recipe and one variant per ingredient and prints
 each one's *validation* accuracy (choices are made on validation, never on test) and
-time, with and without flip TTA. ``--seeds 0 1 2`` repeats every line per seed (the seed
-fixes the initial weights, the data order and the augmentation draws, so seed ``i`` of two
-variants is a paired run) and ends with each variant against the recipe, seed by seed
-(:func:`kerascnn.training.compare_paired`).
+time: without TTA, with flip TTA, and with flip TTA over 1-pixel shifts too
+(:func:`kerascnn.training.predict`'s ``shifts``). ``--seeds 0 1 2`` repeats every line
+per seed (the seed fixes the initial weights, the data order and the augmentation draws,
+so seed ``i`` of two variants is a paired run) and ends with each variant against the
+recipe, seed by seed (:func:`kerascnn.training.compare_paired`), and with each TTA against
+the one before it on the recipe's own models.
 
     python benchmarks/epoch_budget.py --ablation 5 --seeds 0 1 2   # every line, three seeds
+
+``--save-models DIR`` writes each trained model to ``DIR``
+(``ablation20_flagship-recipe_seed0.keras``, ``budget20.keras``), to study it further
+without training it again.
 
 ``--precision mixed_bfloat16`` builds every model under Keras's ``mixed_bfloat16`` dtype
 policy (bfloat16 arithmetic, float32 weights; the classifier stays float32), for the
@@ -91,8 +97,9 @@ def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
     }
 
 
-def _accuracy(model, x, y, tta: bool) -> float:
-    return float(np.mean(np.argmax(training.predict(model, x, tta=tta), axis=1) == y))
+def _accuracy(model, x, y, tta: bool, shifts: bool = False) -> float:
+    probabilities = training.predict(model, x, tta=tta, shifts=shifts)
+    return float(np.mean(np.argmax(probabilities, axis=1) == y))
 
 
 def pipeline_seconds(recipe: training.Recipe, x, y, seed: int = 0) -> float:
@@ -121,25 +128,35 @@ def train(recipe: training.Recipe, splits, seed: int = 0) -> dict:
         "images_per_s": recipe.epochs * len(x_tr) / seconds,
         "val": _accuracy(model, x_val, y_val, tta=False),
         "val_tta": _accuracy(model, x_val, y_val, tta=True),
+        "val_tta_shifts": _accuracy(model, x_val, y_val, tta=True, shifts=True),
     }
 
 
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name).strip("-")
+
+
 def run_ablation(
-    variants: dict[str, training.Recipe], splits, seeds: list[int]
-) -> dict[str, list[float]]:
-    """Train each variant once per seed, print a line per run; return validation accuracy
-    with TTA per variant, one value per seed in the order of ``seeds``."""
-    val_tta: dict[str, list[float]] = {}
+    variants: dict[str, training.Recipe], splits, seeds: list[int], save_dir: str | None = None
+) -> dict[str, dict[str, list[float]]]:
+    """Train each variant once per seed, print a line per run; return, per variant, its
+    validation accuracies (``val``, ``val_tta``, ``val_tta_shifts``), one value per seed in
+    the order of ``seeds``."""
+    results: dict[str, dict[str, list[float]]] = {}
     for name, recipe in variants.items():
         for seed in seeds:
             r = train(recipe, splits, seed=seed)
-            val_tta.setdefault(name, []).append(r["val_tta"])
+            for key in ("val", "val_tta", "val_tta_shifts"):
+                results.setdefault(name, {}).setdefault(key, []).append(r[key])
+            if save_dir:
+                stem = f"ablation{recipe.epochs}_{_slug(name)}_seed{seed}.keras"
+                r["model"].save(os.path.join(save_dir, stem))
             print(
                 f"{name:<30} {seed:4d} {r['val']:7.4f} {r['val_tta']:8.4f} "
-                f"{r['seconds']:7.0f} {r['images_per_s']:6.0f}",
+                f"{r['val_tta_shifts']:8.4f} {r['seconds']:7.0f} {r['images_per_s']:6.0f}",
                 flush=True,
             )
-    return val_tta
+    return results
 
 
 def paired_verdicts(val_tta: dict[str, list[float]]) -> list[str]:
@@ -198,11 +215,19 @@ def main() -> None:
         help="the Keras dtype policy every model is built under",
     )
     parser.add_argument(
+        "--save-models",
+        metavar="DIR",
+        help="write every trained model to DIR (ablation<E>_<variant>_seed<S>.keras, "
+        "budget<E>.keras)",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="the shipped subset and 1-epoch budgets, to test the script",
     )
     args = parser.parse_args()
+    if args.save_models:
+        os.makedirs(args.save_models, exist_ok=True)
     keras.mixed_precision.set_global_policy(args.precision)
     loader = data.load_fashion_mnist_subset if args.quick else data.load_fashion_mnist
     (x_train, y_train), test = loader()
@@ -217,7 +242,10 @@ def main() -> None:
     if args.ablation:
         epochs = 1 if args.quick else args.ablation
         print(f"\nAblation at {epochs} epochs: validation accuracy (choices use validation)")
-        print(f"{'variant':<30} {'seed':>4} {'val':>7} {'val+TTA':>8} {'wall s':>7} {'img/s':>6}")
+        print(
+            f"{'variant':<30} {'seed':>4} {'val':>7} {'val+TTA':>8} {'+shifts':>8} "
+            f"{'wall s':>7} {'img/s':>6}"
+        )
         variants = ablation_variants(training.flagship_recipe(epochs))
         unknown = set(args.variants or ()) - set(variants)
         if unknown:
@@ -225,10 +253,19 @@ def main() -> None:
         chosen = {
             name: r for name, r in variants.items() if not args.variants or name in args.variants
         }
-        val_tta = run_ablation(chosen, splits, args.seeds)
-        if len(args.seeds) > 1 and "flagship recipe" in val_tta:
-            print(f"\nAgainst the recipe, paired by seed {args.seeds} (validation with TTA):")
-            print("\n".join(paired_verdicts(val_tta)))
+        results = run_ablation(chosen, splits, args.seeds, args.save_models)
+        if len(args.seeds) > 1 and "flagship recipe" in results:
+            if len(results) > 1:
+                val_tta = {name: r["val_tta"] for name, r in results.items()}
+                print(f"\nAgainst the recipe, paired by seed {args.seeds} (validation with TTA):")
+                print("\n".join(paired_verdicts(val_tta)))
+            own = results["flagship recipe"]
+            print("\nTest-time augmentation on the recipe's own models (validation):")
+            for before, after, names in (
+                ("val", "val_tta", ("no TTA", "flip TTA")),
+                ("val_tta", "val_tta_shifts", ("flip TTA", "flip TTA + 1-px shifts")),
+            ):
+                print(training.compare_paired(own[before], own[after], names=names, digits=4))
         return
 
     from peak_flops import conv_gflops  # benchmarks/ is on sys.path when run as a script
@@ -244,6 +281,8 @@ def main() -> None:
     for epochs in args.budgets:
         budget = 1 if args.quick else epochs
         r = run_budget(budget, splits, test, peak)
+        if args.save_models:
+            r["model"].save(os.path.join(args.save_models, f"budget{budget}.keras"))
         target, fastai = TARGETS.get(epochs, (float("nan"), float("nan")))
         short = target - r["test"]
         verdict = "" if args.quick or short <= 0 else f"  SHORT by {short:.3f}"

@@ -83,18 +83,27 @@ def test_epoch_budget_ablation_changes_one_ingredient_per_line():
             assert (name == "flagship recipe") == (not changed)
 
 
-def test_epoch_budget_ablation_pairs_seeds_and_repeats_itself(small_splits):
+def test_epoch_budget_ablation_pairs_seeds_and_repeats_itself(small_splits, tmp_path):
     module = _load("epoch_budget")
     train, val, _ = small_splits
     recipe = module.training.Recipe(epochs=1, batch_size=64)
     variants = {"flagship recipe": recipe, "the same recipe again": recipe}
-    val_tta = module.run_ablation(variants, (train, val), seeds=[0, 1])
-    assert list(val_tta) == list(variants) and all(len(v) == 2 for v in val_tta.values())
-    assert all(0.0 <= a <= 1.0 for v in val_tta.values() for a in v)
+    results = module.run_ablation(variants, (train, val), seeds=[0, 1], save_dir=str(tmp_path))
+    assert list(results) == list(variants)
+    for accuracies in results.values():
+        assert set(accuracies) == {"val", "val_tta", "val_tta_shifts"}
+        assert all(len(v) == 2 and all(0.0 <= a <= 1.0 for a in v) for v in accuracies.values())
     # one seed gives the same numbers on the same machine, so a variant's paired twin ties
-    assert val_tta["flagship recipe"] == val_tta["the same recipe again"]
+    assert results["flagship recipe"] == results["the same recipe again"]
+    val_tta = {name: r["val_tta"] for name, r in results.items()}
     (verdict,) = module.paired_verdicts(val_tta)
     assert verdict.startswith("the same recipe again - recipe") and "2 seeds" in verdict
+    # every run's model is saved, and gives back its validation accuracy when loaded
+    assert len(list(tmp_path.glob("ablation1_*.keras"))) == 4
+    saved = module.keras.models.load_model(tmp_path / "ablation1_flagship-recipe_seed1.keras")
+    x_val, y_val = val
+    reloaded = module._accuracy(saved, x_val, y_val, tta=True, shifts=True)
+    assert reloaded == results["flagship recipe"]["val_tta_shifts"][1]
 
 
 def test_epoch_budget_runs_a_budget_and_reports(small_splits):

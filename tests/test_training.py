@@ -312,6 +312,25 @@ def test_predict_tta_is_the_mean_over_the_mirror_image():
     np.testing.assert_allclose(plain.sum(axis=1), 1.0, rtol=1e-5)
 
 
+def test_predict_shifts_weights_the_centred_views_half_and_each_1px_shift_a_quarter():
+    model = small_flagship()
+    x = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    up_left = np.zeros_like(x)
+    up_left[:, :-1, :-1] = x[:, 1:, 1:]  # pixel (i, j) moves to (i - 1, j - 1), black fill
+    down_right = np.zeros_like(x)
+    down_right[:, 1:, 1:] = x[:, :-1, :-1]
+    expected = (
+        training.predict(model, x) / 2
+        + (training.predict(model, up_left) + training.predict(model, down_right)) / 4
+    )
+    np.testing.assert_allclose(training.predict(model, x, shifts=True), expected, atol=1e-6)
+
+
+def test_shift_tta_without_flip_tta_is_refused():
+    with pytest.raises(ValueError, match="needs `tta=True`"):
+        training.predict(small_flagship(), np.zeros((1, 28, 28), np.uint8), tta=False, shifts=True)
+
+
 # --- repeat and RunSummary --------------------------------------------------------------
 
 
