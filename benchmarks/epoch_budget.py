@@ -85,6 +85,9 @@ def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
     }
     return {
         "flagship recipe": recipe,
+        "one more block in the last stage": recipe.replace(
+            blocks=(*recipe.blocks[:-1], recipe.blocks[-1] + 1)
+        ),
         "no label smoothing": recipe.replace(label_smoothing=0.0),
         "EMA of weights (0.99)": recipe.replace(ema_momentum=0.99),
         **augmentations,

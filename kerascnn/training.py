@@ -331,6 +331,9 @@ class Recipe:
 
     Attributes:
         epochs: the budget: passes over the training set, and the length of the schedule.
+        blocks: residual blocks per stage of the flagship that :func:`fit_recipe` builds
+            (:func:`~kerascnn.models.preact_resnet`'s ``blocks``; a model passed to
+            :func:`fit_recipe` is trained as it is).
         batch_size: images per step.
         learning_rate: the peak of the one-cycle schedule: a linear warm-up from
             ``learning_rate / 25`` over the first ``warmup_fraction`` of the steps, then a
@@ -356,6 +359,7 @@ class Recipe:
     """
 
     epochs: int
+    blocks: tuple[int, ...] = (1, 1, 1)
     batch_size: int = 256
     learning_rate: float = 4e-3
     warmup_fraction: float = 0.25
@@ -369,6 +373,10 @@ class Recipe:
 
     def __post_init__(self) -> None:
         check_positive_int(self.epochs, "epochs")
+        if not (isinstance(self.blocks, tuple) and self.blocks):
+            raise ValueError(f"`blocks` must be a non-empty tuple of ints, got {self.blocks!r}")
+        for count in self.blocks:
+            check_positive_int(count, "blocks")
         check_positive_int(self.batch_size, "batch_size")
         if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
             raise ValueError(f"`learning_rate` must be a number > 0, got {self.learning_rate!r}")
@@ -502,6 +510,8 @@ def fit_recipe(
 ) -> tuple[keras.Model, keras.callbacks.History]:
     """Train ``model`` (default: a new :func:`~kerascnn.models.preact_resnet`) by ``recipe``.
 
+    The model built by default has ``recipe.blocks`` residual blocks per stage.
+
     ``train`` and ``validation`` are ``(x, y)`` with uint8 images ``(n, h, w)`` or
     ``(n, h, w, c)`` in ``[0, 255]`` and integer labels, as
     :func:`kerascnn.data.load_fashion_mnist` returns them. ``seed`` fixes the data order,
@@ -531,7 +541,7 @@ def fit_recipe(
     keras.utils.set_random_seed(seed)
     if model is None:
         shape = data.to_float_images(x_train[:1]).shape[1:]
-        model = models.preact_resnet(shape, max(classes, 2))
+        model = models.preact_resnet(shape, max(classes, 2), blocks=recipe.blocks)
     train_ds = data.make_dataset(
         x_train,
         y_train,

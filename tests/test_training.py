@@ -209,6 +209,9 @@ def subset_arrays(fashion_subset):
     ("changes", "message"),
     [
         ({"epochs": 0}, "`epochs` must be >= 1"),
+        ({"blocks": [1, 1]}, "`blocks` must be a non-empty tuple of ints"),
+        ({"blocks": ()}, "`blocks` must be a non-empty tuple of ints"),
+        ({"blocks": (1, 0)}, "`blocks` must be >= 1"),
         ({"learning_rate": 0.0}, "`learning_rate` must be a number > 0"),
         ({"warmup_fraction": 1.0}, r"`warmup_fraction` must lie in \[0, 1\)"),
         ({"weight_decay": -1.0}, "`weight_decay` must be a number >= 0"),
@@ -292,6 +295,14 @@ def test_fit_recipe_builds_the_flagship_by_default(subset_arrays):
     train, _ = subset_arrays
     model, _ = training.fit_recipe(training.Recipe(epochs=1, batch_size=128), train, verbose=0)
     assert model.name == "preact_resnet" and model.output_shape == (None, 10)
+
+
+def test_fit_recipe_builds_the_recipes_blocks(subset_arrays):
+    train, _ = subset_arrays
+    recipe = training.Recipe(epochs=1, batch_size=128, blocks=(1, 1, 2))
+    model, _ = training.fit_recipe(recipe, train, verbose=0)
+    names = [layer.name for layer in model.layers]
+    assert "stage3_block2_add" in names and "stage2_block2_add" not in names
 
 
 def test_fit_recipe_with_ema_ends_with_the_averaged_weights(subset_arrays):
