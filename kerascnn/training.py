@@ -42,6 +42,7 @@ def compile_and_fit(
     callbacks: list[keras.callbacks.Callback] | None = None,
     verbose: int | str = "summary",
     jit_compile: bool | str = "auto",
+    run_eagerly: bool = False,
     **fit_kwargs,
 ) -> keras.callbacks.History:
     """Compile ``model`` for classification and train it: the course's one way to train.
@@ -90,6 +91,9 @@ def compile_and_fit(
             (:class:`RunSummary`), so a stored notebook stays readable; otherwise Keras's
             own: ``2`` one line per epoch, ``1`` a live progress bar, ``0`` nothing.
         jit_compile: passed to ``model.compile`` (XLA compilation).
+        run_eagerly: passed to ``model.compile``: run each step as Python instead of
+            tracing it into a TensorFlow graph first. Tracing costs a second or more per
+            model and pays back over many steps; for a handful of steps eager is faster.
         **fit_kwargs: passed to ``model.fit`` (``steps_per_epoch``, ``class_weight``, ...).
 
     Returns:
@@ -123,6 +127,7 @@ def compile_and_fit(
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
         jit_compile=jit_compile,
+        run_eagerly=run_eagerly,
     )
     _build_optimizer(model)
     monitor = "loss" if validation is None else "val_loss"

@@ -69,6 +69,13 @@ def test_compile_and_fit_traces_the_training_step_once(fashion):
     assert len(traces) == 1
 
 
+def test_compile_and_fit_run_eagerly_calls_the_step_for_every_batch(fashion):
+    model = tiny_model()
+    traces = count_traces(model)
+    compile_and_fit(model, fashion["train"], epochs=2, run_eagerly=True, verbose=0)
+    assert model.run_eagerly and len(traces) == 2 * 4  # 512 images in batches of 128
+
+
 def test_compile_and_fit_trains_a_model_built_on_its_first_batch(fashion):
     model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(10, "softmax")])
     history = compile_and_fit(model, fashion["train"], epochs=2, verbose=0)
