@@ -226,6 +226,14 @@ def test_pipeline_applies_augmentation_in_pixel_range():
     np.testing.assert_allclose(images.numpy(), 1.0)
 
 
+def test_pipeline_runs_without_the_autotuner(fashion_subset):
+    # Its thread made deleting each iterator wait seconds (kerascnn.data.make_dataset)
+    (x, y), _ = fashion_subset
+    ds = data.make_dataset(x[:8], y[:8], batch_size=4, shuffle=True, seed=0)
+    assert ds.options().autotune.enabled is False
+    assert sum(len(labels) for _, labels in ds) == 8
+
+
 def test_pipeline_rejects_bad_input():
     with pytest.raises(ValueError, match="same length"):
         data.make_dataset(np.zeros((4, 28, 28), np.uint8), np.zeros(3))
