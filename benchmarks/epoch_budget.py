@@ -97,7 +97,7 @@ def ablation_variants(recipe: training.Recipe) -> dict[str, training.Recipe]:
         ),
         "learning rate / 2": recipe.replace(learning_rate=recipe.learning_rate / 2),
         "learning rate x 2": recipe.replace(learning_rate=2 * recipe.learning_rate),
-        # 0.05 -> 0.01 (PyTorch's AdamW default): less regularisation for a short schedule
+        # a fifth and five times the recipe's decay (0.05 / 5 = 0.01, PyTorch's AdamW default)
         "weight decay / 5": recipe.replace(weight_decay=recipe.weight_decay / 5),
         "weight decay x 5": recipe.replace(weight_decay=recipe.weight_decay * 5),
     }
